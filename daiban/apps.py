@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DaibanConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "daiban"
+    verbose_name = "帮办代办"

@@ -1,0 +1,87 @@
+"""Queue messages in the outbox inside the caller's transaction; send them after commit.
+
+A failing provider never loses a message: it stays in the outbox and
+`manage.py send_notifications` (cron, every few minutes) retries with back-off.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification, NotificationChannel, NotificationStatus
+from .sms import get_backend
+
+logger = logging.getLogger("daiban.notifications")
+
+MAX_ATTEMPTS = 8
+
+
+def queue_sms(phone, text, case=None):
+    if not phone:
+        return None
+    return _queue(Notification(channel=NotificationChannel.SMS, recipient=phone, body=text, case=case))
+
+
+def queue_email(address, subject, text, case=None):
+    if not address:
+        return None
+    return _queue(
+        Notification(channel=NotificationChannel.EMAIL, recipient=address, subject=subject, body=text, case=case)
+    )
+
+
+def notify_applicant(case, text, subject="帮办代办办件通知"):
+    """SMS to the contact phone, and mail when the applicant gave an address."""
+    queue_sms(case.contact_phone, text, case=case)
+    if case.email:
+        queue_email(case.email, subject, text, case=case)
+
+
+def _queue(notification):
+    notification.save()
+    transaction.on_commit(lambda: deliver(notification.pk))
+    return notification
+
+
+def deliver(notification_id):
+    """Try to send one message; record the outcome. Never raises."""
+    notification = Notification.objects.filter(pk=notification_id).exclude(status=NotificationStatus.SENT).first()
+    if notification is None:
+        return False
+    notification.attempts += 1
+    try:
+        if notification.channel == NotificationChannel.SMS:
+            get_backend().send(notification.recipient, f"【{settings.SMS_SIGN_NAME}】{notification.body}")
+        else:
+            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
+    except Exception as exc:  # any provider failure is kept for the retry
+        logger.warning("通知发送失败（第%s次）：%s", notification.attempts, exc)
+        notification.last_error = str(exc)[:300]
+        notification.status = (
+            NotificationStatus.FAILED if notification.attempts >= MAX_ATTEMPTS else NotificationStatus.PENDING
+        )
+        notification.next_attempt_at = timezone.now() + timedelta(minutes=2**notification.attempts)
+        notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        return False
+    notification.status = NotificationStatus.SENT
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    return True
+
+
+def deliver_due(now=None):
+    """Send every pending message whose retry time has come. Returns (sent, failed)."""
+    now = now or timezone.now()
+    due = Notification.objects.filter(status=NotificationStatus.PENDING).exclude(next_attempt_at__gt=now)
+    sent = failed = 0
+    for pk in due.values_list("pk", flat=True).iterator():
+        if deliver(pk):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed

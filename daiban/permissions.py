@@ -1,0 +1,54 @@
+"""Who may see and act on which case. Checked on the server for every view and action."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Case, UnitFlow
+from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
+
+
+def cases_visible_to(user, queryset=None):
+    queryset = Case.objects.all() if queryset is None else queryset
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return queryset
+    q = Q(pk__in=[])
+    if has_role(user, COUNTY_BUREAU) and scope.region is not None:
+        q |= Q(region__path__startswith=scope.region.path)
+    if has_role(user, WINDOW_STAFF) and scope.centre is not None:
+        q |= Q(centre=scope.centre)
+    if has_role(user, UNIT_STAFF) and scope.unit is not None:
+        q |= Exists(UnitFlow.objects.filter(case=OuterRef("pk"), unit=scope.unit)) | Q(lead_unit=scope.unit)
+    q |= Q(coordinator=user)
+    return queryset.filter(q)
+
+
+def can_view_case(user, case):
+    return cases_visible_to(user, Case.objects.filter(pk=case.pk)).exists()
+
+
+def can_handle_at_window(user, case):
+    """Intake, screening, routing, feedback, evaluation: the window of the case's centre."""
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return True
+    return has_role(user, WINDOW_STAFF) and scope.centre is not None and scope.centre.pk == case.centre_id
+
+
+def can_handle_flow(user, flow):
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return True
+    return has_role(user, UNIT_STAFF) and scope.unit is not None and scope.unit.pk == flow.unit_id
+
+
+def can_supervise(user, case):
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return True
+    if case.coordinator_id == user.pk:
+        return True
+    return (
+        has_role(user, COUNTY_BUREAU)
+        and scope.region is not None
+        and Case.objects.filter(pk=case.pk, region__path__startswith=scope.region.path).exists()
+    )

@@ -1,0 +1,1 @@
+"""Registration only: the viewsets and menu items live in daiban.viewsets."""
