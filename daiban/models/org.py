@@ -71,6 +71,15 @@ class ServiceCentre(index.Indexed, models.Model):
     window_location = models.CharField("帮办代办窗口位置", max_length=200, blank=True)
     extended_hours = models.CharField("延时服务时间", max_length=200, blank=True)
     has_self_service_area = models.BooleanField("设有24小时自助服务区", default=False)
+    window_unit = models.ForeignKey(
+        "Unit",
+        verbose_name="窗口所属单位",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="window_centres",
+        help_text="运行本中心帮办代办窗口的单位（如县行政审批局）；窗口受理的办件计入该单位统计。",
+    )
 
     panels = [
         FieldPanel("name"),
@@ -82,6 +91,7 @@ class ServiceCentre(index.Indexed, models.Model):
         FieldPanel("window_location"),
         FieldPanel("extended_hours"),
         FieldPanel("has_self_service_area"),
+        FieldPanel("window_unit"),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("address"), index.AutocompleteField("name")]
 

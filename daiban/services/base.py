@@ -42,6 +42,10 @@ class ConcurrentUpdate(ActionError):
     pass
 
 
+class CaseArchived(ActionError):
+    pass
+
+
 def allowed_actions(case):
     return [name for name, (sources, _target) in TRANSITIONS.items() if case.status in sources]
 
@@ -50,6 +54,8 @@ def lock_case(case_or_pk, expected_version=None):
     """Re-read the case under a row lock; refuse if someone changed it since the person loaded it."""
     pk = getattr(case_or_pk, "pk", case_or_pk)
     case = Case.objects.select_for_update().get(pk=pk)
+    if case.status == CaseStatus.ARCHIVED:
+        raise CaseArchived("该办件已归档，归档后不能再修改。")
     if expected_version is not None and int(expected_version) != case.version:
         raise ConcurrentUpdate("该办件已被其他人修改，请刷新页面后查看最新情况再操作。您填写的内容未丢失。")
     return case

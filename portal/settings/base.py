@@ -131,7 +131,8 @@ LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_SITE_NAME = "内江市政务服务帮办代办"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    # Wagtail's database backend, with Chinese word segmentation of queries (jieba).
+    "default": {"BACKEND": "daiban.search"},
 }
 WAGTAILDOCS_EXTENSIONS = ["doc", "docx", "pdf", "xls", "xlsx", "odt", "ods", "wps", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024

@@ -1,6 +1,6 @@
 import pytest
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
 
 
 def test_home_page_renders_chinese(page, screenshot):

@@ -10,8 +10,12 @@ class Command(BaseCommand):
     help = "载入演示数据（可重复执行，不会重复创建）。"
 
     def handle(self, *args, **options):
-        for name in STEPS:
-            module = import_module(name)
+        modules = [import_module(name) for name in STEPS]
+        for module in modules:
             with transaction.atomic():
                 module.load(self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        # A step may print a summary (e.g. the demo logins) after everything else.
+        for module in modules:
+            if hasattr(module, "summary"):
+                module.summary(self.stdout)

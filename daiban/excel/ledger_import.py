@@ -1,0 +1,409 @@
+"""Read historical 帮办代办工作登记台账 (附件4) workbooks as the windows kept them.
+
+Quirks handled: title rows above the header; the two-row header with 相关单位流转情况
+merged over 受理日期 / 办结日期; dates as Excel dates, Excel serial numbers or text
+(2026-10-09, 2026/10/09, 2026.10.9, 2026年10月9日); name and phone in one cell;
+several units in one cell, one per line, optionally "单位：日期"; 评价 as one of the
+five levels or empty; footnotes (说明…) below the table.
+
+Nothing is written unless every row is valid (all or nothing); errors name the sheet
+row, the column and the reason in Chinese.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from zipfile import BadZipFile
+
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+
+from ..models import Case, MatterPage, Satisfaction, Unit
+from ..services.imports import FlowLine, HistoricalRow, import_historical_case
+
+__all__ = ["RowError", "LedgerImportError", "LedgerPreview", "parse_date", "preview_ledger", "import_ledger"]
+
+LEVELS = {label: value for value, label in Satisfaction.choices}
+PHONE = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|(?<!\d)\d{7,8}(?!\d))")
+DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+FOOTNOTE = re.compile(r"^\s*(说明|注[:：]|备注[:：]|填表|制表|审核)")
+SEPARATORS = " \t\r\n,，;；/、:：()（）-—　"
+
+# column key → words its (normalised) header contains; order matters ("受理日期" before "申请日期" checks)
+COLUMNS = [
+    ("unit_accepted", "受理日期"),
+    ("unit_completed", "办结日期"),
+    ("serial", "序号"),
+    ("accepted_on", "申请日期"),
+    ("applicant", "申请人"),
+    ("matter", "事项"),
+    ("receiver", "收件人"),
+    ("delivered_on", "反馈"),
+    ("level", "评价"),
+    ("note", "备注"),
+]
+REQUIRED = ("accepted_on", "applicant", "matter", "unit_accepted", "unit_completed")
+LABELS = {
+    "serial": "序号",
+    "accepted_on": "申请日期",
+    "applicant": "申请人姓名及电话",
+    "matter": "帮办代办事项名称",
+    "receiver": "帮办代办窗口收件人姓名",
+    "unit_accepted": "受理日期",
+    "unit_completed": "办结日期",
+    "delivered_on": "帮办代办窗口反馈时间",
+    "level": "评价情况",
+    "note": "备注",
+}
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        where = f"工作表“{self.sheet}”第{self.row}行" if self.row else f"工作表“{self.sheet}”"
+        return f"{where}“{self.column}”：{self.message}" if self.column else f"{where}：{self.message}"
+
+
+class LedgerImportError(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class LedgerPreview:
+    rows: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    existing_keys: set = field(default_factory=set)
+
+    @property
+    def new_rows(self):
+        return [row for row in self.rows if row.key not in self.existing_keys]
+
+    @property
+    def duplicate_rows(self):
+        return [row for row in self.rows if row.key in self.existing_keys]
+
+
+class _CellError(ValueError):
+    pass
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _header_text(value):
+    return re.sub(r"\s+", "", _text(value))
+
+
+def parse_date(value):
+    """An Excel date, an Excel serial number or one of the text forms; None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and 20000 < value < 80000:
+        return from_excel(value).date()
+    text = _text(value)
+    match = DATE.fullmatch(text) or DATE.match(text)
+    if not match:
+        raise _CellError(f"无法识别日期“{text}”，请使用 2026-10-09、2026/10/09、2026.10.9 或 2026年10月9日")
+    try:
+        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise _CellError(f"日期“{text}”不存在")
+
+
+def _split_name_phone(text):
+    phones = PHONE.findall(text)
+    name = PHONE.sub(" ", text).strip(SEPARATORS)
+    name = re.sub(r"[\s,，;；/、]+", " ", name).strip()
+    name = re.sub(r"(电话|手机|联系电话|tel)[:：]?$", "", name, flags=re.I).strip(SEPARATORS)
+    return name, (phones[0] if phones else "")
+
+
+def _unit_lines(value):
+    """A 受理日期 / 办结日期 cell → [(unit name or "", date)]."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, str):
+        return [("", parse_date(value))]
+    lines = []
+    for raw in re.split(r"[\r\n;；]+", value):
+        line = raw.strip()
+        if not line:
+            continue
+        match = DATE.search(line)
+        if not match:
+            raise _CellError(f"“{line}”中没有可识别的日期")
+        name = (line[: match.start()] + line[match.end() :]).strip(SEPARATORS)
+        lines.append((name, parse_date(match[0])))
+    return lines
+
+
+def _pair_lines(accepted, completed):
+    """Pair the two cells' lines by unit name when both are named, otherwise by position."""
+    named = [all(name for name, _ in lines) for lines in (accepted, completed)]
+    if any(name for name, _ in accepted + completed) and all(named):
+        flows = {}
+        for name, day in accepted:
+            flows.setdefault(name, FlowLine(unit_name=name)).accepted_on = day
+        for name, day in completed:
+            flows.setdefault(name, FlowLine(unit_name=name)).completed_on = day
+        return list(flows.values())
+    count = max(len(accepted), len(completed))
+    flows = []
+    for i in range(count):
+        a_name, a_day = accepted[i] if i < len(accepted) else ("", None)
+        c_name, c_day = completed[i] if i < len(completed) else ("", None)
+        flows.append(FlowLine(unit_name=a_name or c_name, accepted_on=a_day, completed_on=c_day))
+    return flows
+
+
+def _find_header(rows):
+    """(index of the header row, index of the first data row, column map) or None."""
+    for i, row in enumerate(rows[:15]):
+        texts = [_header_text(v) for v in row]
+        if not any("序号" in t for t in texts) or not any("申请日期" in t for t in texts):
+            continue
+        columns = _map_columns(texts, {})
+        sub = [_header_text(v) for v in rows[i + 1]] if i + 1 < len(rows) else []
+        has_sub = any("受理日期" in t or "办结日期" in t for t in sub)
+        if has_sub:
+            columns = _map_columns(sub, columns)
+        return i, i + (2 if has_sub else 1), columns
+    return None
+
+
+def _map_columns(texts, columns):
+    columns = dict(columns)
+    for index, text in enumerate(texts):
+        for key, word in COLUMNS:
+            if word in text and key not in columns:
+                columns[key] = index
+                break
+    return columns
+
+
+def _is_footnote(row, columns):
+    values = [_text(v) for v in row]
+    filled = [v for v in values if v]
+    if not filled:
+        return False
+    if FOOTNOTE.match(filled[0]):
+        return True
+    serial = values[columns["serial"]] if "serial" in columns and columns["serial"] < len(values) else ""
+    return len(filled) == 1 and filled[0] == serial and not serial.isdigit()
+
+
+class _Reader:
+    def __init__(self, unit):
+        self.unit = unit
+        self.errors = []
+        self.warnings = []
+        self.rows = []
+
+    def read_workbook(self, file):
+        try:
+            workbook = load_workbook(file, read_only=True, data_only=True)
+        except (BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise LedgerImportError(
+                [RowError("", 0, "", f"文件不是有效的 Excel（.xlsx）工作簿（{exc.__class__.__name__}）")]
+            )
+        try:
+            found = False
+            for sheet in workbook.worksheets:
+                found |= self.read_sheet(sheet.title, [tuple(r) for r in sheet.iter_rows(values_only=True)])
+        finally:
+            workbook.close()
+        if not found:
+            self.errors.append(
+                RowError("", 0, "", "未找到“帮办代办工作登记台账”的表头（序号、申请日期……受理日期、办结日期）")
+            )
+
+    def read_sheet(self, title, rows):
+        header = _find_header(rows)
+        if header is None:
+            return False
+        _head, first, columns = header
+        missing = [LABELS[key] for key in REQUIRED if key not in columns]
+        if missing:
+            self.errors.append(RowError(title, _head + 1, "", f"表头缺少：{'、'.join(missing)}"))
+            return True
+        for offset, row in enumerate(rows[first:]):
+            if _is_footnote(row, columns):
+                break
+            if not any(_text(v) for v in row):
+                continue
+            self.read_row(title, first + offset + 1, row, columns)
+        return True
+
+    def read_row(self, sheet, number, row, columns):
+        def cell(key):
+            index = columns.get(key)
+            return row[index] if index is not None and index < len(row) else None
+
+        errors_before = len(self.errors)
+
+        def attempt(key, parse):
+            try:
+                return parse(cell(key))
+            except _CellError as exc:
+                self.errors.append(RowError(sheet, number, LABELS[key], str(exc)))
+                return None
+
+        accepted_on = attempt("accepted_on", parse_date)
+        if accepted_on is None and len(self.errors) == errors_before:
+            self.errors.append(RowError(sheet, number, LABELS["accepted_on"], "不能为空"))
+        name, phone = _split_name_phone(_text(cell("applicant")))
+        if not name:
+            self.errors.append(RowError(sheet, number, LABELS["applicant"], "缺少申请人姓名"))
+        matter = _text(cell("matter"))
+        if not matter:
+            self.errors.append(RowError(sheet, number, LABELS["matter"], "不能为空"))
+        accepted = attempt("unit_accepted", _unit_lines) or []
+        completed = attempt("unit_completed", _unit_lines) or []
+        delivered_on = attempt("delivered_on", parse_date)
+        level = attempt("level", self.parse_level)
+        if len(self.errors) > errors_before:
+            return
+        record = HistoricalRow(
+            sheet_row=number,
+            serial=_text(cell("serial")),
+            accepted_on=accepted_on,
+            applicant_name=name[:120],
+            phone=phone[:20],
+            matter_name=matter[:200],
+            receiver_name=_text(cell("receiver"))[:50],
+            flows=_pair_lines(accepted, completed),
+            delivered_on=delivered_on,
+            level=level or "",
+            note=_text(cell("note")),
+            sheet=sheet,
+        )
+        self.check_row(record)
+
+    @staticmethod
+    def parse_level(value):
+        text = re.sub(r"\s+", "", _text(value))
+        if not text:
+            return ""
+        if text not in LEVELS:
+            raise _CellError(f"“{text}”不是评价等级之一（非常满意、满意、基本满意、不满意、非常不满意）")
+        return LEVELS[text]
+
+    def check_row(self, record):
+        def error(column, message):
+            self.errors.append(RowError(record.sheet, record.sheet_row, column, message))
+
+        today = timezone.localdate()
+        for line in record.flows:
+            who = f"“{line.unit_name}”" if line.unit_name else ""
+            if line.completed_on and line.accepted_on and line.completed_on < line.accepted_on:
+                error(LABELS["unit_completed"], f"{who}办结日期早于受理日期")
+            if line.completed_on and not line.accepted_on:
+                error(LABELS["unit_accepted"], f"{who}有办结日期但没有受理日期")
+        dates = [record.accepted_on, record.delivered_on] + [
+            d for f in record.flows for d in (f.accepted_on, f.completed_on)
+        ]
+        if any(d and d > today for d in dates):
+            error("", "日期晚于今天")
+        if record.level and not record.is_completed:
+            error(LABELS["level"], "办件尚未办结，不能有评价")
+        if record.delivered_on and record.flows and not record.is_completed:
+            error(LABELS["delivered_on"], "还有单位未办结，不能有窗口反馈时间")
+        self.rows.append(record)
+
+    def link(self):
+        """Attach units and matters found by name; one query each."""
+        names = {line.unit_name for row in self.rows for line in row.flows if line.unit_name}
+        units = _best_by_name(Unit.objects.filter(name__in=names).select_related("region"), self.unit, "region")
+        unknown = set()
+        for row in self.rows:
+            for line in row.flows:
+                line.unit = units.get(line.unit_name)
+                if line.unit_name and line.unit is None:
+                    unknown.add(line.unit_name)
+        if unknown:
+            self.warnings.append(f"以下单位未在系统中找到，仅保留其日期：{'、'.join(sorted(unknown))}")
+        titles = {row.matter_name for row in self.rows}
+        matters = _best_by_name(
+            MatterPage.objects.live().filter(title__in=titles).select_related("unit__region"), self.unit, "unit.region"
+        )
+        for row in self.rows:
+            row.matter = matters.get(row.matter_name)
+            row.key = row.import_key(self.unit)
+        unmatched = sum(1 for row in self.rows if row.matter is None)
+        if unmatched:
+            self.warnings.append(f"{unmatched}行的事项名称与事项清单不一致，将按原名称保存")
+
+
+def _best_by_name(queryset, unit, region_attr):
+    """name → object; with several of the same name, the one nearest to the unit's region."""
+
+    def distance(obj):
+        region = obj
+        for part in region_attr.split("."):
+            region = getattr(region, part)
+        if region.pk == unit.region_id:
+            return 0
+        if unit.region.path.startswith(region.path) or region.path.startswith(unit.region.path):
+            return 1
+        return 2
+
+    best = {}
+    for obj in queryset:
+        name = getattr(obj, "name", None) or obj.title
+        if name not in best or distance(obj) < distance(best[name]):
+            best[name] = obj
+    return best
+
+
+def window_centre(unit):
+    centre = unit.window_centres.order_by("pk").first() or unit.centres.order_by("pk").first()
+    if centre is None:
+        raise LedgerImportError(
+            [RowError("", 0, "", f"单位“{unit.name}”没有设置帮办代办窗口所在的服务中心，请先在单位或服务中心中设置")]
+        )
+    return centre
+
+
+def preview_ledger(file, unit):
+    """Read and check everything, write nothing. Raises LedgerImportError with every problem found."""
+    window_centre(unit)
+    reader = _Reader(unit)
+    reader.read_workbook(file)
+    if reader.errors:
+        raise LedgerImportError(reader.errors)
+    if not reader.rows:
+        raise LedgerImportError([RowError("", 0, "", "台账中没有可导入的数据行")])
+    reader.link()
+    existing = set(
+        Case.objects.filter(import_key__in=[r.key for r in reader.rows]).values_list("import_key", flat=True)
+    )
+    return LedgerPreview(rows=reader.rows, warnings=reader.warnings, existing_keys=existing)
+
+
+def import_ledger(file, unit, user, source=""):
+    """Import every new row, all or nothing. Returns the preview with the rows that were created."""
+    preview = preview_ledger(file, unit)
+    centre = window_centre(unit)
+    source = source or getattr(file, "name", "") or "历史台账"
+    with transaction.atomic():
+        for row in preview.new_rows:
+            import_historical_case(row, unit=unit, centre=centre, user=user, source=str(source))
+    return preview

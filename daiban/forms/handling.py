@@ -1,0 +1,167 @@
+"""Forms of linked handling: routing, a unit's flow actions, handovers (附件6) and 督办.
+
+Every form that changes a case or a flow carries the version the person saw.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from ..models import HandoverParty, Liaison, Unit
+
+ITEM_ROWS = 6
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def active_units():
+    return Unit.objects.filter(is_active=True).select_related("region")
+
+
+class RouteSingleForm(VersionForm):
+    unit = forms.ModelChoiceField(label="办理单位", queryset=Unit.objects.none())
+    note = forms.CharField(label="转办说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = active_units()
+
+
+class RouteBundleForm(VersionForm):
+    lead_unit = forms.ModelChoiceField(label="牵头单位", queryset=Unit.objects.none())
+    co_units = forms.ModelMultipleChoiceField(
+        label="协办单位",
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="也可由牵头单位联络员在办理中增加。",
+    )
+    note = forms.CharField(label="转办说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = active_units()
+        self.fields["co_units"].queryset = active_units()
+
+
+class RouteTaskForceForm(VersionForm):
+    coordinator = forms.ModelChoiceField(label="专班负责人", queryset=get_user_model().objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label="专班成员",
+        queryset=Liaison.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="各成员所在单位均建立单位流转。",
+    )
+    lead_unit = forms.ModelChoiceField(
+        label="牵头单位", queryset=Unit.objects.none(), required=False, help_text="可选：最后汇总办理结果的单位。"
+    )
+    note = forms.CharField(label="分工与办理方式", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
+        self.fields["coordinator"].queryset = users.order_by("username")
+        self.fields["coordinator"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.fields["members"].queryset = Liaison.objects.filter(is_active=True, unit__isnull=False).select_related(
+            "unit"
+        )
+        self.fields["lead_unit"].queryset = active_units()
+
+
+class AcceptFlowForm(VersionForm):
+    accepted_on = forms.DateField(label="受理日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    promised_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0, help_text="0 表示即办。")
+    notice_no = forms.CharField(label="受理通知书编号", max_length=60, required=False, help_text="承诺件必填。")
+
+    def __init__(self, *args, promised_days=0, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("accepted_on", timezone.localdate())
+        kwargs["initial"].setdefault("promised_days", promised_days)
+        super().__init__(*args, **kwargs)
+
+
+class RequestMaterialsForm(VersionForm):
+    items = forms.CharField(
+        label="需补充的材料及要求",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="一次写全，窗口据此一次性告知申请人。",
+    )
+
+
+class CompleteFlowForm(VersionForm):
+    completed_on = forms.DateField(label="办结日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    result_note = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("completed_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class AddUnitForm(VersionForm):
+    unit = forms.ModelChoiceField(label="协办单位", queryset=Unit.objects.none())
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = active_units().exclude(flows__case=case)
+
+
+def party_key(party, unit=None):
+    return f"unit:{unit.pk}" if party == HandoverParty.UNIT else party
+
+
+class HandoverForm(forms.Form):
+    """附件6: who hands over to whom, and up to six items with their copies."""
+
+    from_side = forms.ChoiceField(label="移交方")
+    to_side = forms.ChoiceField(label="接收方")
+    handed_over_label = forms.CharField(label="移交人姓名", max_length=50, required=False, help_text="默认为本人。")
+    is_result = forms.BooleanField(label="办理结果材料", required=False)
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {f"unit:{unit.pk}": unit for unit in parties if isinstance(unit, Unit)}
+        choices = [(HandoverParty.WINDOW.value, "帮办代办窗口"), (HandoverParty.APPLICANT.value, "申请人")]
+        choices += [(key, unit.name) for key, unit in self.units.items()]
+        self.fields["from_side"].choices = choices
+        self.fields["to_side"].choices = choices
+        for row in range(ITEM_ROWS):
+            self.fields[f"item_{row}"] = forms.CharField(label=f"材料{row + 1}", max_length=200, required=False)
+            self.fields[f"copies_{row}"] = forms.IntegerField(
+                label=f"材料{row + 1}份数", min_value=1, max_value=999, required=False
+            )
+
+    def item_rows(self):
+        return [(self[f"item_{row}"], self[f"copies_{row}"]) for row in range(ITEM_ROWS)]
+
+    def side(self, name):
+        key = self.cleaned_data[name]
+        if key in self.units:
+            return HandoverParty.UNIT, self.units[key]
+        return key, None
+
+    def items(self):
+        data = self.cleaned_data
+        return [
+            (data[f"item_{row}"], data[f"copies_{row}"] or 1) for row in range(ITEM_ROWS) if data.get(f"item_{row}")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"item_{row}") for row in range(ITEM_ROWS)):
+            raise forms.ValidationError("请至少填写一项材料。")
+        return cleaned
+
+
+class ConfirmReceiptForm(forms.Form):
+    handover = forms.IntegerField(widget=forms.HiddenInput)
+    received_label = forms.CharField(
+        label="接收人姓名", max_length=50, required=False, help_text="申请人领取时填写申请人姓名；默认为本人。"
+    )
+
+
+class SupervisionForm(forms.Form):
+    text = forms.CharField(label="督办意见", widget=forms.Textarea(attrs={"rows": 3}))
+    escalated = forms.BooleanField(label="提级督办", required=False)

@@ -1,0 +1,30 @@
+"""manage.py export_ledger [--unit NAME] [--from DATE --to DATE] --out FILE"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from daiban.excel.ledger import ledger_cases, write_ledger
+from daiban.excel.ledger_import import parse_date
+
+from ._results import find_unit
+
+
+class Command(BaseCommand):
+    help = "按附件4格式导出帮办代办工作登记台账（xlsx）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", help="受理单位名称（不填则导出全部）")
+        parser.add_argument("--from", dest="start", help="受理日期起，例如 2026-10-01")
+        parser.add_argument("--to", dest="end", help="受理日期止，例如 2026-10-31")
+        parser.add_argument("--out", required=True, help="输出文件，例如 台账.xlsx")
+
+    def handle(self, *args, unit=None, start=None, end=None, out=None, **options):
+        unit = find_unit(unit) if unit else None
+        try:
+            start, end = parse_date(start), parse_date(end)
+        except ValueError as exc:
+            raise CommandError(str(exc))
+        if start and end and end < start:
+            raise CommandError("结束日期不能早于开始日期。")
+        cases = ledger_cases(unit=unit, start=start, end=end)
+        write_ledger(cases, out)
+        self.stdout.write(self.style.SUCCESS(f"台账已导出到 {out}。"))

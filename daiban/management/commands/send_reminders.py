@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from daiban.masking import mask_phone
+from daiban.reminders import collect, send
+
+
+class Command(BaseCommand):
+    help = "发送超时预警提醒（临期、逾期）给责任帮办代办员及本单位联络员。每天由 cron 运行一次。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="只列出将通知谁，不发送。")
+
+    def handle(self, *args, **options):
+        reminders = collect()
+        if not reminders:
+            self.stdout.write("今天没有临期或逾期的办件。")
+            return
+        for reminder in reminders.values():
+            liaison = reminder.liaison
+            self.stdout.write(
+                f"{liaison.name}（{liaison.organisation_name}，{mask_phone(liaison.phone)}）："
+                + "；".join(reminder.lines)
+            )
+        if options["dry_run"]:
+            self.stdout.write(self.style.WARNING(f"试运行：将通知 {len(reminders)} 人，未发送。"))
+            return
+        with transaction.atomic():
+            send(reminders)
+        self.stdout.write(self.style.SUCCESS(f"已为 {len(reminders)} 人生成提醒，交由通知发件箱发送。"))

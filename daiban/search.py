@@ -1,0 +1,166 @@
+"""Chinese word segmentation for Wagtail search, on SQLite and PostgreSQL alike.
+
+Both database backends split text on spaces and punctuation only, so a run of Chinese
+characters would be one single token. We segment with jieba instead:
+
+- at index time, :func:`index_text` turns a text into space-separated words (jieba's
+  ``cut_for_search`` plus the longer dictionary words inside each word), and models
+  expose it as a search field (see ``MatterPage.search_text``);
+- at query time, :func:`build_query` segments what people typed the same way and asks
+  for every word.
+
+``SearchBackend`` is the database backend with query segmentation added, so that the
+admin's own page search (which we cannot otherwise hook) segments its queries too. It is
+enabled in ``WAGTAILSEARCH_BACKENDS``.
+"""
+
+import logging
+import os
+import re
+import tempfile
+import threading
+
+from wagtail.search.query import Or, PlainText
+
+WORD = re.compile(r"\w", re.UNICODE)
+SQUEEZE = re.compile(r"\s+")
+UNSAFE = re.compile(r"[\"'*:&|!()<>^]")
+
+# Words of the catalogue that jieba's general dictionary splits badly.
+DOMAIN_WORDS = [
+    "帮办",
+    "代办",
+    "即办",
+    "公积金",
+    "住房公积金",
+    "不动产",
+    "医保",
+    "社保",
+    "报装",
+    "过户",
+    "一件事",
+    "一次办",
+    "告知承诺",
+    "水电气信",
+]
+
+_lock = threading.Lock()
+_tokenizer = None
+
+
+def tokenizer():
+    """jieba's tokenizer, initialised once, quietly, with its cache in a writable place."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                _tokenizer = _make_tokenizer()
+    return _tokenizer
+
+
+def _make_tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    cache_dir = os.environ.get("JIEBA_CACHE_DIR") or tempfile.gettempdir()
+    t = jieba.Tokenizer()
+    t.tmp_dir = cache_dir
+    t.cache_file = f"jieba-daiban-{os.getuid() if hasattr(os, 'getuid') else 'user'}.cache"
+    t.initialize()
+    for word in DOMAIN_WORDS:
+        t.add_word(word)
+    return t
+
+
+def _is_word(token):
+    return bool(WORD.search(token))
+
+
+def _clean(token):
+    return UNSAFE.sub("", token.strip().lower())
+
+
+def _inner_words(word, dictionary):
+    """Dictionary words of 4 or more characters inside a word (cut_for_search stops at 3)."""
+    for size in range(4, len(word)):
+        for start in range(len(word) - size + 1):
+            gram = word[start : start + size]
+            if dictionary.get(gram):
+                yield gram
+
+
+def index_terms(text):
+    """The words to index for a text, in order, without repeats."""
+    t = tokenizer()
+    terms = []
+    for word in t.cut(text or "", HMM=False):
+        if not _is_word(word):
+            continue
+        terms.extend(t.cut_for_search(word, HMM=False))
+        terms.extend(_inner_words(word, t.FREQ))
+    return _unique(_clean(term) for term in terms if _is_word(term))
+
+
+def query_terms(text):
+    """The words every result must contain: what people typed, segmented for search."""
+    t = tokenizer()
+    return _unique(_clean(term) for term in t.cut_for_search(text or "", HMM=False) if _is_word(term))
+
+
+def _unique(terms):
+    seen = []
+    for term in terms:
+        if term and term not in seen:
+            seen.append(term)
+    return seen
+
+
+def index_text(*texts):
+    """Space-joined index terms of several texts: the value of a segmented search field."""
+    return " ".join(index_terms(" ".join(text for text in texts if text)))
+
+
+def build_query(text, operator="and"):
+    """A Wagtail query for what people typed, or None when there is nothing to search for.
+
+    The words must all be there (segmented); the text as typed still matches records that
+    are indexed unsegmented (so nothing that was found before is lost).
+    """
+    text = SQUEEZE.sub(" ", UNSAFE.sub(" ", text or "")).strip()
+    terms = query_terms(text)
+    if not terms:
+        return None
+    segmented = PlainText(" ".join(terms), operator=operator)
+    if text.lower() == " ".join(terms):
+        return segmented
+    return Or([PlainText(text, operator=operator), segmented])
+
+
+class SegmentingBackendMixin:
+    """Segment plain-text queries before the database backend sees them."""
+
+    def search(self, query, model_or_queryset, **kwargs):
+        return super().search(self._segment(query, kwargs.get("operator")), model_or_queryset, **kwargs)
+
+    def autocomplete(self, query, model_or_queryset, **kwargs):
+        return super().autocomplete(self._segment(query, kwargs.get("operator")), model_or_queryset, **kwargs)
+
+    def _segment(self, query, operator):
+        if isinstance(query, PlainText):
+            operator, query = query.operator, query.query_string
+        if not isinstance(query, str):
+            return query
+        return build_query(query, operator or "and") or query
+
+
+_backend_classes = {}
+
+
+def SearchBackend(params):
+    """Wagtail's database backend for the current database, with Chinese query segmentation."""
+    from wagtail.search.backends.database import SearchBackend as database_backend
+
+    cls = type(database_backend(params))
+    if cls not in _backend_classes:
+        _backend_classes[cls] = type(f"Segmenting{cls.__name__}", (SegmentingBackendMixin, cls), {})
+    return _backend_classes[cls](params)

@@ -1,0 +1,64 @@
+"""Messages to staff through the durable outbox: new flows, requests, results, 督办, reminders.
+
+Texts carry the case number and matter only, never the applicant's personal data.
+"""
+
+from ..models import Liaison
+from ..notifications import queue_email, queue_sms
+
+SUBJECT = "帮办代办工作提醒"
+
+
+def tell_liaison(liaison, text, case=None):
+    """SMS to the liaison's phone and mail to their login's address, when there is one."""
+    if liaison is None:
+        return
+    queue_sms(liaison.phone, text, case=case)
+    user = liaison.user
+    if user is not None and user.email:
+        queue_email(user.email, SUBJECT, text, case=case)
+
+
+def tell_user(user, text, case=None):
+    if user is not None and user.email:
+        queue_email(user.email, SUBJECT, text, case=case)
+
+
+def window_liaisons(case):
+    return Liaison.objects.filter(centre_id=case.centre_id, unit__isnull=True, is_active=True).select_related("user")
+
+
+def tell_window(case, text):
+    """The window of the case's centre: its liaisons, and the person who received the case."""
+    for liaison in window_liaisons(case):
+        tell_liaison(liaison, text, case=case)
+    tell_user(case.received_by, text, case=case)
+
+
+def new_flow(flow):
+    case = flow.case
+    role = "牵头办理" if flow.is_lead else "办理"
+    text = f"帮办代办件{case.number}（{case.matter_name}）已转至{flow.unit.name}{role}，请及时受理。"
+    tell_liaison(flow.assignee, text, case=case)
+
+
+def task_force_coordinator(case, coordinator):
+    tell_user(coordinator, f"您已被指定为帮办代办件{case.number}（{case.matter_name}）的专班负责人。", case=case)
+
+
+def materials_requested(flow, items):
+    case = flow.case
+    tell_window(case, f"帮办代办件{case.number}：{flow.unit.name}要求补充材料，请一次性告知申请人。需补充：{items}")
+
+
+def results_returned(case):
+    tell_window(case, f"帮办代办件{case.number}（{case.matter_name}）各单位已办结，请接收结果材料并通知申请人。")
+
+
+def supervision(case, note):
+    from .handling import OPEN_FLOW_STATUSES, current_handler
+
+    kind = "提级督办" if note.escalated else "督导意见"
+    text = f"帮办代办件{case.number}收到{kind}：{note.text[:60]}"
+    for flow in case.flows.filter(status__in=OPEN_FLOW_STATUSES).select_related("assignee__user", "unit"):
+        tell_liaison(current_handler(flow), text, case=case)

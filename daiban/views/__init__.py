@@ -1,0 +1,1 @@
+"""Views of the portal: public pages and admin pages, one module per capability."""

@@ -1,0 +1,221 @@
+"""Public pages of a request: /apply/, its receipt, and /progress/ (with withdrawal).
+
+The receipt is shown only to the browser session that submitted the request, and
+/progress/ only after the case number has been matched with the contact phone or the
+query code; a matched case is remembered in the session so people need not re-enter it.
+"""
+
+import secrets
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from ..forms.intake import ApplyForm, MaterialFormSet, ProgressQueryForm, PublicWithdrawForm, error_summary
+from ..models import Case, CaseStatus, MatterPage
+from ..ratelimit import RateLimit
+from ..services import intake
+from ..services.base import TRANSITIONS, ActionError
+
+APPLY_LIMIT = RateLimit(
+    "apply",
+    limit=5,
+    period=3600,
+    message="同一网络一小时内最多可提交5次申请，请稍后再试，或拨打咨询电话由窗口为您登记。",
+)
+PROGRESS_LIMIT = RateLimit(
+    "progress", limit=10, period=3600, message="查询失败次数过多，为保护申请人信息，请一小时后再试。"
+)
+PROGRESS_NUMBER_LIMIT = RateLimit("progress-number", limit=10, period=3600, message=PROGRESS_LIMIT.message)
+NOT_FOUND = "办件编号与联系电话（或查询码）不匹配，请核对后重试。"
+SPAM = "提交未成功，请刷新页面后重新填写。"
+
+RECEIPTS_KEY = "daiban_receipts"
+PROGRESS_KEY = "daiban_progress_case"
+
+# The public steps of 附件3, in order.
+STEPS = [
+    ("submitted", "提交申请"),
+    ("screening", "窗口甄别"),
+    ("accepted", "受理"),
+    ("in_progress", "联动办理"),
+    ("results", "结果反馈"),
+    ("completed", "办结"),
+]
+STEP_OF_STATUS = {
+    CaseStatus.SUBMITTED: "screening",
+    CaseStatus.PENDING_SUPPLEMENT: "screening",
+    CaseStatus.ACCEPTED: "accepted",
+    CaseStatus.IN_PROGRESS: "in_progress",
+    CaseStatus.RESULTS_RETURNED: "results",
+    CaseStatus.COMPLETED: "completed",
+    CaseStatus.ARCHIVED: "completed",
+}
+
+
+# /apply/ -----------------------------------------------------------------------------------------
+
+
+def apply(request):
+    if request.method == "POST":
+        return _submit(request)
+    matter = _matter_from_query(request)
+    form = ApplyForm(matter=matter)
+    return _render_apply(request, form, MaterialFormSet(prefix="materials"), matter=matter)
+
+
+def _submit(request):
+    form = ApplyForm(request.POST, request.FILES)
+    materials = MaterialFormSet(request.POST, prefix="materials")
+    if APPLY_LIMIT.is_exceeded(request):
+        return _render_apply(request, form, materials, problem=APPLY_LIMIT.message, status=429)
+    if form.is_spam:
+        return _render_apply(request, ApplyForm(), MaterialFormSet(prefix="materials"), problem=SPAM, status=400)
+    if not (form.is_valid() and materials.is_valid()):
+        return _render_apply(request, form, materials, status=400)
+    case = intake.submit_online(form.details(), materials=materials.materials(), files=form.cleaned_data["files"])
+    APPLY_LIMIT.hit(request)
+    _remember(request, case)
+    return redirect("daiban:apply_receipt", number=case.number)
+
+
+def _render_apply(request, form, materials, *, matter=None, problem="", status=200):
+    context = {
+        "form": form,
+        "materials": materials,
+        "matter": matter,
+        "problem": problem,
+        "errors": error_summary(form, materials) if form.is_bound else [],
+        "files_lost": form.is_bound and bool(request.FILES),
+    }
+    return render(request, "daiban/public/apply.html", context, status=status)
+
+
+def _matter_from_query(request):
+    pk = request.GET.get("matter", "")
+    if not pk.isdigit():
+        return None
+    return MatterPage.objects.live().filter(pk=pk).select_related("unit").first()
+
+
+def _remember(request, case):
+    receipts = request.session.get(RECEIPTS_KEY, [])
+    request.session[RECEIPTS_KEY] = ([*receipts, case.number])[-10:]
+    request.session[PROGRESS_KEY] = case.pk
+
+
+def receipt(request, number):
+    if number not in request.session.get(RECEIPTS_KEY, []):
+        raise Http404("回执只能在提交申请的浏览器中查看。")
+    case = Case.objects.select_related("centre", "matter").filter(number=number).first()
+    if case is None:
+        raise Http404
+    progress_url = request.build_absolute_uri(f"{reverse('daiban:progress')}?{urlencode({'number': number})}")
+    context = {"case": case, "progress_url": progress_url, "qr_svg": qr_svg(progress_url, f"查询办件{number}进度")}
+    return render(request, "daiban/public/receipt.html", context)
+
+
+def qr_svg(data, label):
+    """An inline SVG QR code (made from our own URL, so safe to mark safe)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    svg = image.to_string(encoding="unicode")
+    return mark_safe(svg.replace("<svg ", format_html('<svg role="img" aria-label="{}" class="qr" ', label), 1))
+
+
+# /progress/ --------------------------------------------------------------------------------------
+
+
+def progress(request):
+    if request.method == "POST":
+        return _lookup(request)
+    case = _verified_case(request)
+    number = request.GET.get("number", "").strip().upper()
+    if case is not None and number and number != case.number:
+        case = None
+    form = ProgressQueryForm(initial={"number": number})
+    return _render_progress(request, form, case)
+
+
+def _lookup(request):
+    form = ProgressQueryForm(request.POST)
+    if not form.is_valid():
+        return _render_progress(request, form, None, status=400)
+    number, secret = form.cleaned_data["number"], form.cleaned_data["secret"]
+    if PROGRESS_LIMIT.is_exceeded(request) or PROGRESS_NUMBER_LIMIT.is_exceeded(value=number):
+        return _render_progress(request, form, None, problem=PROGRESS_LIMIT.message, status=429)
+    case = _match(number, secret)
+    if case is None:
+        PROGRESS_LIMIT.hit(request)
+        PROGRESS_NUMBER_LIMIT.hit(value=number)
+        return _render_progress(request, form, None, problem=NOT_FOUND, status=404)
+    request.session[PROGRESS_KEY] = case.pk
+    return redirect("daiban:progress")
+
+
+def _match(number, secret):
+    case = Case.objects.filter(number=number).only("pk", "contact_phone", "query_code").first()
+    if case is None:
+        return None
+    phone_ok = secrets.compare_digest(case.contact_phone.encode(), secret.encode())
+    code_ok = secrets.compare_digest(case.query_code.encode(), secret.encode())
+    return case if phone_ok or code_ok else None
+
+
+def _verified_case(request):
+    pk = request.session.get(PROGRESS_KEY)
+    if pk is None:
+        return None
+    return Case.objects.select_related("centre", "matter").filter(pk=pk).first()
+
+
+def _render_progress(request, form, case, *, problem="", withdraw_form=None, status=200):
+    context = {"form": form, "case": case, "problem": problem}
+    if case is not None:
+        context.update(_case_context(case, withdraw_form))
+    return render(request, "daiban/public/progress.html", context, status=status)
+
+
+def _case_context(case, withdraw_form):
+    can_withdraw = case.status in TRANSITIONS["withdraw"][0]
+    current = STEP_OF_STATUS.get(case.status)
+    keys = [key for key, _label in STEPS]
+    reached = keys.index(current) if current else -1
+    return {
+        "events": case.events.filter(is_public=True).order_by("created_at", "pk"),
+        "deferred": case.deferred_materials.all(),
+        "steps": [(label, i < reached, i == reached) for i, (_key, label) in enumerate(STEPS)],
+        "can_withdraw": can_withdraw,
+        "withdraw_form": withdraw_form
+        or (PublicWithdrawForm(initial={"version": case.version}) if can_withdraw else None),
+    }
+
+
+@require_POST
+def withdraw(request):
+    case = _verified_case(request)
+    if case is None:
+        messages.error(request, "请先输入办件编号和联系电话查询办件。")
+        return redirect("daiban:progress")
+    form = PublicWithdrawForm(request.POST)
+    if not form.is_valid():
+        return _render_progress(request, ProgressQueryForm(), case, withdraw_form=form, status=400)
+    try:
+        intake.withdraw_by_applicant(case, reason=form.cleaned_data["reason"], version=form.cleaned_data["version"])
+    except ActionError as error:
+        return _render_progress(request, ProgressQueryForm(), case, problem=str(error), withdraw_form=form, status=409)
+    messages.success(request, f"办件{case.number}已撤回。")
+    return redirect("daiban:progress")
+
+
+@require_POST
+def forget(request):
+    """Leave the verified case (on a shared computer)."""
+    request.session.pop(PROGRESS_KEY, None)
+    return redirect("daiban:progress")

@@ -1,0 +1,63 @@
+"""What daiban.wagtail_hooks registers for results, evaluation and the statistics (统计报表 menu)."""
+
+from django.urls import include, path, reverse
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+from ..roles import Scope
+from . import reports, results
+
+
+def admin_urls():
+    return [
+        path("results/", include((results.urlpatterns, "results"), namespace="results")),
+        path("reports/", include((reports.urlpatterns, "reports"), namespace="reports")),
+    ]
+
+
+class ReportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return reports.can_view_reports(request.user)
+
+
+class FollowUpMenuItem(MenuItem):
+    def is_shown(self, request):
+        return Scope.for_user(request.user).is_supervisor
+
+
+def reports_menu_item():
+    items = [
+        ReportsMenuItem("办件统计", reverse("reports:statistics"), name="statistics", icon_name="table", order=1),
+        ReportsMenuItem("月报确认", reverse("reports:confirmations"), name="confirmations", icon_name="tick", order=2),
+        ReportsMenuItem("月度通报", reverse("reports:bulletin"), name="bulletin", icon_name="doc-full", order=3),
+        ReportsMenuItem(
+            "导出台账", reverse("reports:ledger_export"), name="ledger-export", icon_name="download", order=4
+        ),
+        ReportsMenuItem(
+            "导入历史台账", reverse("reports:ledger_import"), name="ledger-import", icon_name="upload", order=5
+        ),
+        FollowUpMenuItem("差评整改", reverse("results:follow_ups"), name="follow-ups", icon_name="warning", order=6),
+    ]
+    return StatisticsSubmenu("统计报表", Menu(items=items), name="statistics-reports", icon_name="table", order=260)
+
+
+class StatisticsSubmenu(SubmenuMenuItem):
+    def is_shown(self, request):
+        return reports.can_view_reports(request.user) or Scope.for_user(request.user).is_supervisor
+
+
+LOG_ACTIONS = {
+    "notify_result": "通知申请人领取结果",
+    "deliver": "反馈结果",
+    "evaluate": "评价",
+    "follow_up_open": "差评转入整改",
+    "follow_up_check": "差评核查",
+    "follow_up_call_back": "整改回访",
+    "follow_up_close": "关闭差评整改",
+    "archive": "归档",
+    "import": "历史台账导入",
+}
+
+
+def register_log_actions(actions):
+    for action, label in LOG_ACTIONS.items():
+        actions.register_action(f"daiban.case.{action}", label, label)

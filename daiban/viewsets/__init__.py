@@ -1,0 +1,1 @@
+"""Wagtail admin viewsets of the portal, registered from daiban.wagtail_hooks."""

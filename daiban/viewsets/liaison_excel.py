@@ -1,0 +1,116 @@
+"""Admin views for the 附件2 workbook: export the (filtered, scoped) registry; upload, preview, confirm an import."""
+
+import base64
+import io
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+
+from daiban.excel.common import XLSX_CONTENT_TYPE
+from daiban.excel.liaisons import export_liaisons, import_liaisons
+from daiban.models import Liaison
+from daiban.roles import Scope
+
+from .scoped import ANY_ACTION, scoped_instances
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class LiaisonExportView(PermissionCheckedMixin, View):
+    """The registry as the user sees it (scope and listing filters applied), in the 附件2 layout."""
+
+    model = Liaison
+    any_permission_required = ANY_ACTION
+    filterset_class = None
+
+    def get(self, request):
+        queryset = scoped_instances(request.user, Liaison)
+        if self.filterset_class:
+            filters = self.filterset_class(request.GET, queryset=queryset, request=request)
+            if filters.is_valid():
+                queryset = filters.qs
+        response = HttpResponse(export_liaisons(queryset), content_type=XLSX_CONTENT_TYPE)
+        filename = f"附件2-帮办代办窗口和联络员登记表-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+
+
+class LiaisonUploadForm(forms.Form):
+    file = forms.FileField(
+        label="附件2 登记表（.xlsx）",
+        help_text="第一张工作表须有“地区、单位名称、姓名、联系电话”表头；表头上方的标题行和空行会被忽略。",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("文件不能超过 5 MB。")
+        return upload
+
+
+class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Upload → preview (a dry run, nothing saved) → confirm. The file waits in the session in between."""
+
+    model = Liaison
+    permission_required = "add"
+    template_name = "daiban/admin/org/liaison_import.html"
+    page_title = "导入附件2"
+    header_icon = "upload"
+    index_url_name = None
+    session_key = "daiban_liaison_import"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.user_has_permission("change"):
+            raise PermissionDenied
+        scope = Scope.for_user(request.user)
+        if not scope.sees_all and scope.region is None:
+            raise PermissionDenied
+        self.within = None if scope.sees_all else scope.region
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": Liaison._meta.verbose_name_plural},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", LiaisonUploadForm())
+        context["within"] = self.within
+        context["index_url"] = reverse(self.index_url_name)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        form = LiaisonUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data["file"].read()
+        result = import_liaisons(io.BytesIO(data), within=self.within, dry_run=True)
+        if not result.errors:
+            request.session[self.session_key] = base64.b64encode(data).decode("ascii")
+        return self.render_to_response(self.get_context_data(result=result, filename=form.cleaned_data["file"].name))
+
+    def confirm(self):
+        encoded = self.request.session.pop(self.session_key, None)
+        if encoded is None:
+            messages.error(self.request, "没有待导入的文件，请重新上传。")
+            return redirect(self.request.path)
+        result = import_liaisons(io.BytesIO(base64.b64decode(encoded)), within=self.within)
+        if result.errors:
+            return self.render_to_response(self.get_context_data(result=result))
+        messages.success(self.request, f"附件2 导入完成：{result.summary}")
+        return redirect(self.index_url_name)

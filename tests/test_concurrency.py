@@ -1,0 +1,172 @@
+"""Two staff acting on the same case or flow at once: exactly one succeeds, the other is told and loses nothing.
+
+The threaded tests need PostgreSQL (row locks); the stale-form path runs everywhere.
+"""
+
+import threading
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from daiban.models import CaseEvent, CaseStatus, FlowStatus, UnitFlow
+from daiban.services import handling
+from daiban.services.base import ActionError, ConcurrentUpdate
+from tests.handling_setup import World
+
+
+def in_parallel(*calls, slow=None, monkeypatch=None):
+    """Run each call in its own thread and connection, starting together; return the results or errors."""
+    if slow is not None:
+        module, name = slow
+        original = getattr(module, name)
+
+        def slowly(*args, **kwargs):
+            time.sleep(0.3)  # hold the row lock while the other thread arrives
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, slowly)
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # collected for the assertions
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def outcome(results):
+    errors = [r for r in results if isinstance(r, Exception)]
+    return len(results) - len(errors), errors
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+def bundle(world):
+    case = world.accepted_case()
+    return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)
+
+
+ON_SQLITE = "sqlite" in settings.DATABASES["default"]["ENGINE"]
+
+
+# Skipped up front on SQLite: a skipped transactional test would still flush the database.
+@pytest.mark.postgres
+@pytest.mark.skipif(ON_SQLITE, reason="需要 PostgreSQL（设置 DATABASE_URL 后运行）")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+class TestOnPostgres:
+    def test_two_staff_accept_the_same_flow(self, on_postgres, world, monkeypatch):
+        from tests.factories import staff_user
+
+        case = bundle(world)
+        flow = case.flows.get(unit=world.co.unit)
+        colleague = staff_user("单位帮办代办员", unit=world.co.unit)
+        results = in_parallel(
+            lambda: handling.accept_flow(flow, user=world.co.staff, version=flow.version, notice_no="甲-1"),
+            lambda: handling.accept_flow(flow, user=colleague, version=flow.version, notice_no="乙-2"),
+            slow=(handling, "add_working_days"),
+            monkeypatch=monkeypatch,
+        )
+        succeeded, errors = outcome(results)
+        assert succeeded == 1
+        assert len(errors) == 1 and isinstance(errors[0], ConcurrentUpdate)
+        assert "已被其他人处理" in str(errors[0])
+        flow.refresh_from_db()
+        assert flow.version == 1 and flow.notice_no in ("甲-1", "乙-2")
+        assert CaseEvent.objects.filter(case=case, action="accept_flow").count() == 1
+
+    def test_two_windows_route_the_same_case(self, on_postgres, world, monkeypatch):
+        from tests.factories import staff_user
+
+        case = world.accepted_case()
+        colleague = staff_user("帮办代办窗口人员", centre=world.centre)
+        results = in_parallel(
+            lambda: handling.route_single(case, world.co.unit, user=world.window, version=case.version),
+            lambda: handling.route_bundle(case, world.lead.unit, [world.co.unit], user=colleague, version=case.version),
+            slow=(handling, "assignee_for"),
+            monkeypatch=monkeypatch,
+        )
+        succeeded, errors = outcome(results)
+        assert succeeded == 1 and isinstance(errors[0], ConcurrentUpdate)
+        case.refresh_from_db()
+        assert case.status == CaseStatus.IN_PROGRESS
+        assert CaseEvent.objects.filter(case=case, action="route").count() == 1
+        assert case.flows.count() == (1 if case.route == "single" else 2)
+
+    def test_the_last_two_units_finishing_together_return_the_results_once(self, on_postgres, world, monkeypatch):
+        case = world.accepted_case()
+        case = handling.route_single(case, world.co.unit, user=world.window, version=case.version)
+        handling.add_co_handling_unit(case, world.lead.unit, user=world.window, version=case.version)
+        flows = []
+        for unit in (world.co, world.lead):
+            flow = case.flows.get(unit=unit.unit)
+            flows.append((handling.accept_flow(flow, user=unit.staff, version=flow.version, notice_no="N"), unit))
+        results = in_parallel(
+            *[
+                (lambda f=f, u=u: handling.complete_flow(f, user=u.staff, version=f.version, result_note="办结"))
+                for f, u in flows
+            ],
+            slow=(handling, "_check_completion_date"),
+            monkeypatch=monkeypatch,
+        )
+        assert outcome(results) == (2, [])
+        case.refresh_from_db()
+        assert case.status == CaseStatus.RESULTS_RETURNED
+        assert CaseEvent.objects.filter(case=case, action="return_results").count() == 1
+
+
+@pytest.mark.django_db
+class TestStaleForms:
+    """The same race, one after the other: the second form carries an old version."""
+
+    def test_second_accept_of_a_flow_is_refused_and_changes_nothing(self, world):
+        case = bundle(world)
+        flow = case.flows.get(unit=world.co.unit)
+        seen = flow.version
+        handling.accept_flow(flow, user=world.co.staff, version=seen, notice_no="甲-1")
+        with pytest.raises(ConcurrentUpdate, match="您填写的内容未丢失"):
+            handling.accept_flow(flow, user=world.co.staff, version=seen, notice_no="乙-2")
+        flow.refresh_from_db()
+        assert flow.notice_no == "甲-1"
+
+    def test_completing_from_a_stale_page_is_refused(self, world):
+        case = bundle(world)
+        flow = case.flows.get(unit=world.co.unit)
+        flow = handling.accept_flow(flow, user=world.co.staff, version=flow.version, notice_no="N")
+        stale = flow.version
+        handling.request_more_materials(flow, user=world.co.staff, version=stale, items="补充说明")
+        with pytest.raises(ActionError):
+            handling.complete_flow(flow, user=world.co.staff, version=stale, result_note="结果")
+        assert UnitFlow.objects.get(pk=flow.pk).status == FlowStatus.NEEDS_MATERIALS
+
+    def test_second_routing_from_a_stale_page_is_refused(self, world):
+        case = world.accepted_case()
+        seen = case.version
+        handling.route_single(case, world.co.unit, user=world.window, version=seen)
+        with pytest.raises(ConcurrentUpdate):
+            handling.route_bundle(case, world.lead.unit, [], user=world.window, version=seen)
+        case.refresh_from_db()
+        assert case.route == "single" and case.flows.count() == 1
+
+    def test_two_units_on_their_own_flows_do_not_block_each_other(self, world):
+        case = bundle(world)
+        co = case.flows.get(unit=world.co.unit)
+        lead = case.flows.get(unit=world.lead.unit)
+        handling.accept_flow(co, user=world.co.staff, version=co.version, notice_no="A")
+        handling.accept_flow(lead, user=world.lead.staff, version=lead.version, notice_no="B")
+        assert set(case.flows.values_list("status", flat=True)) == {FlowStatus.ACCEPTED}

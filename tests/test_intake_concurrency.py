@@ -1,0 +1,53 @@
+"""Case numbers stay unique under concurrent submissions (PostgreSQL, one connection per thread)."""
+
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from daiban.models import Case
+from daiban.services import intake
+from tests.intake_setup import World
+
+# Skipped before any database set-up on SQLite: a skipped transactional test would still flush the database.
+# serialized_rollback: the pages, site and groups made by migrations are back for the next test after the flush.
+pytestmark = [
+    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="需要 PostgreSQL"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.postgres,
+]
+
+SUBMISSIONS = 50
+AT_ONCE = 20  # connections open at the same time (the server is shared)
+
+
+def test_fifty_concurrent_submissions_get_fifty_distinct_numbers(on_postgres):
+    details = World().details()
+    numbers = [None] * SUBMISSIONS
+    errors = []
+    slots = threading.BoundedSemaphore(AT_ONCE)
+    start = threading.Event()
+
+    def submit(index):
+        with slots:
+            start.wait()
+            try:
+                numbers[index] = intake.submit_online({**details, "applicant_name": f"并发申请人{index}"}).number
+            except Exception as exc:  # collected for the assertion
+                errors.append(exc)
+            finally:
+                connection.close()  # each thread had its own connection
+
+    # Plain threads, each ending with its connection closed (a pooled executor left connections behind).
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(SUBMISSIONS)]
+    for thread in threads:
+        thread.start()
+    start.set()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert len(set(numbers)) == SUBMISSIONS
+    assert Case.objects.count() == SUBMISSIONS
+    assert sorted(int(number[-4:]) for number in numbers) == list(range(1, SUBMISSIONS + 1))
