@@ -29,7 +29,7 @@ test: install
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: install
-	$(PY) -m pytest benchmarks -p no:randomly -s $(PYTEST_ARGS)
+	$(PY) -m pytest benchmarks -q $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -5,6 +5,7 @@ import io
 import random
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from daiban.excel.ledger import ledger_cases, write_ledger
@@ -74,8 +75,22 @@ def test_statistics_for_the_year(bench, many_cases):
     assert rows
 
 
-def test_ledger_export(bench, many_cases):
+def test_ledger_export(bench, bench_memory, many_cases):
     target = io.BytesIO()
     with bench(f"附件4 ledger export, {many_cases} cases"):
         write_ledger(ledger_cases(), target)
     assert target.tell() > 0
+    with bench_memory(f"附件4 ledger export, {many_cases} cases (memory)"):
+        write_ledger(ledger_cases(), io.BytesIO())
+
+
+def test_ledger_listing(bench, client, many_cases):
+    client.force_login(User.objects.create_superuser("bench", "bench@example.com", "x"))
+    url = "/admin/daiban/case/"
+    client.get(url)  # warm caches (content types, menus)
+    with bench(f"台账 listing page 1, {many_cases} cases"):
+        response = client.get(url)
+    assert response.status_code == 200
+    with bench(f"台账 listing filtered + searched, {many_cases} cases"):
+        response = client.get(url, {"q": "压测申请人1999", "status__exact": "completed"})
+    assert response.status_code == 200

@@ -17,3 +17,24 @@ def sms_outbox():
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("需要 PostgreSQL（设置 DATABASE_URL 后运行）")
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse test files that mix transactional and ordinary database tests.
+
+    `make test` distributes whole files to workers (--dist loadfile). A transactional test flushes the
+    database when it ends, so an ordinary test scheduled after it in the same file would find none of
+    the data the migrations created. Keep transactional tests in files of their own.
+    """
+    kinds = {}
+    for item in items:
+        if item.get_closest_marker("django_db"):
+            kinds.setdefault(str(item.fspath), set()).add(_is_transactional(item))
+    mixed = sorted(path for path, seen in kinds.items() if len(seen) > 1)
+    if mixed:
+        raise pytest.UsageError("以下测试文件混用了事务型和普通数据库测试，请拆分：" + "，".join(mixed))

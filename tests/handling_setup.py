@@ -50,3 +50,11 @@ class World:
             received_by=self.window,
             **kwargs,
         )
+
+
+def bundle(world):
+    """A 一件事一次办 case routed to the world's lead unit with its co-handling unit."""
+    from daiban.services import handling
+
+    case = world.accepted_case()
+    return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)

@@ -13,6 +13,7 @@ with their flows, evaluation and import record prefetched per chunk.
 """
 
 import datetime
+from copy import copy
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -117,16 +118,35 @@ def _merge(sheet, ref):
 
 def _cell(sheet, value, font=None, alignment=WRAP, border=True):
     cell = WriteOnlyCell(sheet, value=neutralise(value))
-    cell.alignment = alignment
-    if font is not None:
-        cell.font = font
-    if border:
-        cell.border = BORDER
     if isinstance(value, datetime.datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
+        number_format = "yyyy-mm-dd hh:mm"
     elif isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
+        number_format = "yyyy-mm-dd"
+    else:
+        number_format = None
+    cell._style = copy(_style_array(sheet, font, alignment, border, number_format))
     return cell
+
+
+def _style_array(sheet, font, alignment, border, number_format):
+    """Each combination of styles is registered with the workbook once, then copied.
+
+    Setting font/alignment/border on every cell makes openpyxl hash and look up
+    each style object again, which was most of the export's time.
+    """
+    cache = sheet.__dict__.setdefault("_daiban_styles", {})
+    key = (font, id(alignment), border, number_format)
+    if key not in cache:
+        prototype = WriteOnlyCell(sheet)
+        prototype.alignment = alignment
+        if font is not None:
+            prototype.font = font
+        if border:
+            prototype.border = BORDER
+        if number_format:
+            prototype.number_format = number_format
+        cache[key] = prototype._style
+    return cache[key]
 
 
 def ledger_row(serial, case):
