@@ -23,14 +23,6 @@ from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
 
 __all__ = ["CaseLedgerAdmin"]
 
-OPEN_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.RESULTS_RETURNED)
-
-
-def overdue_q(today=None):
-    """Open cases past their committed date."""
-    today = today or timezone.localdate()
-    return Q(status__in=OPEN_STATUSES, due_date__lt=today)
-
 
 def deferred_overdue_q(today=None):
     today = today or timezone.localdate()
@@ -124,7 +116,7 @@ class OverdueFilter(LedgerFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "case":
-            return queryset.filter(overdue_q())
+            return deadlines.cases_overdue(queryset)
         if self.value() == "deferred":
             return queryset.filter(deferred_overdue_q())
         if self.value() == "due_soon":
@@ -294,7 +286,7 @@ class CaseLedgerAdmin(ModelAdmin):
         else:
             text = obj.due_date.strftime("%Y-%m-%d")
         flags = []
-        if obj.status in OPEN_STATUSES and obj.due_date and obj.due_date < timezone.localdate():
+        if obj.status in deadlines.OPEN_CASE_STATUSES and obj.due_date and obj.due_date < timezone.localdate():
             flags.append("已超期")
         if obj.deferred_late:
             flags.append("容缺材料逾期")

@@ -35,6 +35,8 @@ DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 LABELS = {DUE_SOON: "临期", OVERDUE: "逾期"}
 
+# The one definition of an open case for deadlines (dashboard, reminders, ledger filter): once the
+# results are back at the window (结果已返回窗口) the units have finished, so the case is no longer late.
 OPEN_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
 OPEN_FLOW_STATUSES = (FlowStatus.ASSIGNED, FlowStatus.ACCEPTED, FlowStatus.NEEDS_MATERIALS)
 

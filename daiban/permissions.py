@@ -1,6 +1,7 @@
 """Who may see and act on which case. Checked on the server for every view and action."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
 
 from .models import Case, UnitFlow
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
@@ -20,6 +21,11 @@ def cases_visible_to(user, queryset=None):
         q |= Exists(UnitFlow.objects.filter(case=OuterRef("pk"), unit=scope.unit)) | Q(lead_unit=scope.unit)
     q |= Q(coordinator=user)
     return queryset.filter(q)
+
+
+def visible_case_or_404(user, pk, related=()):
+    """The case with `related` joined in, if `user` may see it; Http404 otherwise (no hint that it exists)."""
+    return get_object_or_404(cases_visible_to(user, Case.objects.select_related(*related)), pk=pk)
 
 
 def can_view_case(user, case):

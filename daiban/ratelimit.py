@@ -17,11 +17,15 @@ __all__ = ["RateLimit", "client_ip"]
 
 
 def client_ip(request):
-    """The client's address; behind a trusted proxy (RATELIMIT_TRUST_FORWARDED) the first X-Forwarded-For entry."""
+    """The client's address.
+
+    Behind a trusted proxy (RATELIMIT_TRUST_FORWARDED) it is the last X-Forwarded-For entry: the one
+    the proxy itself added. Earlier entries come from the client and could be forged.
+    """
     if getattr(settings, "RATELIMIT_TRUST_FORWARDED", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -11,15 +11,26 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from . import deadlines
-from .models import Liaison
+from .models import Liaison, SentReminder
 from .services.handling import current_handler
 from .services.notify_staff import tell_liaison, window_liaisons
 
 
 @dataclass
+class Line:
+    subject: str  # "flow:<pk>" or "case:<pk>": what SentReminder remembers per person and day
+    case: object
+    text: str
+
+
+@dataclass
 class Reminder:
     liaison: Liaison
-    lines: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+
+    @property
+    def lines(self):
+        return [item.text for item in self.items]
 
     @property
     def text(self):
@@ -39,22 +50,37 @@ def collect(today=None):
 
     def add(liaison, line):
         if liaison is not None and liaison.is_active:
-            reminders.setdefault(liaison.pk, Reminder(liaison)).lines.append(line)
+            reminders.setdefault(liaison.pk, Reminder(liaison)).items.append(line)
 
     designated = _designated_by_unit()
     flows = deadlines.open_flows().filter(due_date__lte=limit).select_related("case", "unit", "assignee__user")
     for flow in flows.order_by("due_date", "pk"):
-        line = _line(flow.case, deadlines.deadline_state(flow.due_date, today, limit), flow.due_date, flow.unit.name)
+        text = _line(flow.case, deadlines.deadline_state(flow.due_date, today, limit), flow.due_date, flow.unit.name)
+        line = Line(f"flow:{flow.pk}", flow.case, text)
         handler = current_handler(flow)
         add(handler, line)
         for liaison in designated.get(flow.unit_id, []):
             if handler is None or liaison.pk != handler.pk:
                 add(liaison, line)
     for case in _unrouted_cases(today, limit):
-        line = _line(case, deadlines.deadline_state(case.due_date, today, limit), case.due_date)
+        line = Line(
+            f"case:{case.pk}", case, _line(case, deadlines.deadline_state(case.due_date, today, limit), case.due_date)
+        )
         for liaison in window_liaisons(case):
             add(liaison, line)
     return reminders
+
+
+def not_yet_sent(reminders, today=None):
+    """The reminders without the lines already sent to the same person today (cron may run twice)."""
+    today = today or timezone.localdate()
+    sent = set(SentReminder.objects.filter(day=today).values_list("liaison_id", "subject"))
+    result = {}
+    for pk, reminder in reminders.items():
+        items = [item for item in reminder.items if (pk, item.subject) not in sent]
+        if items:
+            result[pk] = Reminder(reminder.liaison, items)
+    return result
 
 
 def _designated_by_unit():
@@ -71,6 +97,24 @@ def _unrouted_cases(today, limit):
     return cases.select_related("centre").order_by("due_date", "pk")
 
 
-def send(reminders):
+def send(reminders, today=None):
+    """Queue each person's reminder and remember its lines for today; call inside a transaction.
+
+    A line another run recorded meanwhile is dropped (the unique constraint decides), so two runs
+    on the same day never tell anyone the same thing twice. Returns how many people were told.
+    """
+    today = today or timezone.localdate()
+    told = 0
     for reminder in reminders.values():
-        tell_liaison(reminder.liaison, reminder.text)
+        items = [item for item in reminder.items if _claim(today, reminder.liaison, item)]
+        if items:
+            tell_liaison(reminder.liaison, Reminder(reminder.liaison, items).text)
+            told += 1
+    return told
+
+
+def _claim(today, liaison, item):
+    _record, created = SentReminder.objects.get_or_create(
+        day=today, liaison=liaison, subject=item.subject, defaults={"case": item.case}
+    )
+    return created

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import catalogue, public_cases, results
+from .views import catalogue, public_cases, public_pages, results
 
 app_name = "daiban"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("progress/evaluate/", results.evaluate_online, name="progress_evaluate"),
     path("search/", catalogue.search, name="search"),
     path("matters/", catalogue.catalogue_index, name="matter_lists"),
+    path("process/", public_pages.process, name="process"),
 ]

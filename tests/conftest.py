@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from daiban.sms import MemorySmsBackend
 
@@ -38,3 +38,35 @@ def pytest_collection_modifyitems(config, items):
     mixed = sorted(path for path, seen in kinds.items() if len(seen) > 1)
     if mixed:
         raise pytest.UsageError("以下测试文件混用了事务型和普通数据库测试，请拆分：" + "，".join(mixed))
+
+
+_SNAPSHOTS = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put back what the migrations made after a transactional test, unless another one follows.
+
+    A transactional test flushes the database when it ends (serialized_rollback restores the data only
+    when the next transactional test starts). Whole files are distributed to workers, so an ordinary
+    test file may run after a transactional one in the same worker: it needs the groups, pages and
+    content types of the migrations.
+    """
+    result = yield
+    # nextitem is None at the end of the session (also under xdist): the test databases are gone by then.
+    if _is_transactional(item) and nextitem is not None and not _is_transactional(nextitem):
+        _restore_migrated_data(item.config)
+    return result
+
+
+def _restore_migrated_data(config):
+    from django.contrib.contenttypes.models import ContentType
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None) or _SNAPSHOTS.get(alias)
+            if contents:
+                _SNAPSHOTS[alias] = contents
+                connections[alias].creation.deserialize_db_from_string(contents)
+    ContentType.objects.clear_cache()

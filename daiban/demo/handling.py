@@ -8,10 +8,11 @@ dates are then moved into the past (a demo has no history), so the dashboard's è
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from daiban.demo.org import account
-from daiban.models import Case, Liaison, LiaisonPost, MatterPage, ServiceCentre, Unit, UnitFlow
+from daiban.models import Case, CaseEvent, Liaison, LiaisonPost, MatterPage, ServiceCentre, Unit, UnitFlow
 from daiban.roles import UNIT_STAFF
 from daiban.services import handling, handovers, intake
 from daiban.workdays import WorkCalendar, add_working_days
@@ -99,7 +100,10 @@ def shift(case, working_days_ago, due_in=None, flows=True):
     accepted = _working_days_back(today, working_days_ago)
     due = _due(today, due_in) if due_in is not None else case.due_date
     moment = timezone.make_aware(datetime.datetime.combine(accepted, datetime.time(9, 30)))
-    Case.objects.filter(pk=case.pk).update(accepted_at=moment, due_date=due)
+    # Move the whole history back with it, so the request never comes after its due date.
+    delta = timezone.now() - moment
+    Case.objects.filter(pk=case.pk).update(accepted_at=moment, due_date=due, submitted_at=F("submitted_at") - delta)
+    CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - delta)
     if flows:
         UnitFlow.objects.filter(case=case).update(due_date=due)
         UnitFlow.objects.filter(case=case, accepted_on__isnull=False).update(accepted_on=accepted)

@@ -20,16 +20,70 @@ def active_units():
     return Unit.objects.filter(is_active=True).select_related("region")
 
 
-class RouteSingleForm(VersionForm):
+def grouped_by_place(case, objects, unit_of):
+    """Choices grouped for a case: units stationed at its centre, its own region, the regions above, the rest.
+
+    `objects` are units or liaisons, `unit_of` gives each one's unit. Groups keep the objects' order.
+    """
+    stationed = set(case.centre.units.values_list("pk", flat=True))
+    here = case.region
+    groups = {}
+    for obj in objects:
+        unit = unit_of(obj)
+        groups.setdefault(_place(unit, stationed, here, case), []).append((obj.pk, _label(obj)))
+    return [(label, choices) for (_rank, label), choices in sorted(groups.items(), key=lambda item: item[0][0])]
+
+
+def _place(unit, stationed, here, case):
+    """(sort key, group label) of a unit for a case accepted in region `here`."""
+    region = unit.region
+    if unit.pk in stationed:
+        return (0, ""), f"{case.centre.name}进驻单位"
+    if region.path.startswith(here.path):
+        return (1, ""), f"{here.name}（本区域）单位"
+    if here.path.startswith(region.path):
+        return (2, -region.depth, region.path), f"{region.name}单位"
+    return (3, region.path), f"{region.name}单位"
+
+
+def _label(obj):
+    if isinstance(obj, Liaison):
+        return f"{obj.name}（{obj.unit.name}，{obj.get_post_display()}）"
+    return obj.name
+
+
+def group_units(field, case):
+    choices = grouped_by_place(case, field.queryset.order_by("region__path", "name"), lambda unit: unit)
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        field.choices = choices
+    else:
+        field.choices = [("", "请选择单位"), *choices]
+
+
+class CaseUnitsMixin:
+    """Unit pickers of a route form list the case's own centre and region first, grouped by region."""
+
+    unit_fields = ()
+
+    def group_for(self, case):
+        if case is None:
+            return
+        for name in self.unit_fields:
+            group_units(self.fields[name], case)
+
+
+class RouteSingleForm(CaseUnitsMixin, VersionForm):
     unit = forms.ModelChoiceField(label="办理单位", queryset=Unit.objects.none())
     note = forms.CharField(label="转办说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    unit_fields = ("unit",)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = active_units()
+        self.group_for(case)
 
 
-class RouteBundleForm(VersionForm):
+class RouteBundleForm(CaseUnitsMixin, VersionForm):
     lead_unit = forms.ModelChoiceField(label="牵头单位", queryset=Unit.objects.none())
     co_units = forms.ModelMultipleChoiceField(
         label="协办单位",
@@ -39,14 +93,16 @@ class RouteBundleForm(VersionForm):
         help_text="也可由牵头单位联络员在办理中增加。",
     )
     note = forms.CharField(label="转办说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    unit_fields = ("lead_unit", "co_units")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = active_units()
         self.fields["co_units"].queryset = active_units()
+        self.group_for(case)
 
 
-class RouteTaskForceForm(VersionForm):
+class RouteTaskForceForm(CaseUnitsMixin, VersionForm):
     coordinator = forms.ModelChoiceField(label="专班负责人", queryset=get_user_model().objects.none())
     members = forms.ModelMultipleChoiceField(
         label="专班成员",
@@ -58,16 +114,21 @@ class RouteTaskForceForm(VersionForm):
         label="牵头单位", queryset=Unit.objects.none(), required=False, help_text="可选：最后汇总办理结果的单位。"
     )
     note = forms.CharField(label="分工与办理方式", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    unit_fields = ("lead_unit",)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
         self.fields["coordinator"].queryset = users.order_by("username")
         self.fields["coordinator"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
-        self.fields["members"].queryset = Liaison.objects.filter(is_active=True, unit__isnull=False).select_related(
-            "unit"
-        )
+        self.fields["members"].queryset = Liaison.objects.filter(
+            is_active=True, unit__isnull=False, unit__is_active=True
+        ).select_related("unit__region")
         self.fields["lead_unit"].queryset = active_units()
+        self.group_for(case)
+        if case is not None:
+            members = self.fields["members"].queryset.order_by("unit__region__path", "unit__name", "post", "name")
+            self.fields["members"].choices = grouped_by_place(case, members, lambda liaison: liaison.unit)
 
 
 class AcceptFlowForm(VersionForm):
@@ -100,12 +161,23 @@ class CompleteFlowForm(VersionForm):
         super().__init__(*args, **kwargs)
 
 
+class SendBackForm(VersionForm):
+    """The window returns an incomplete result to the unit (version: the case's)."""
+
+    reason = forms.CharField(
+        label="需补充完善的内容",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="一次写全缺少或不符合要求的结果材料，单位补齐后重新办结。",
+    )
+
+
 class AddUnitForm(VersionForm):
     unit = forms.ModelChoiceField(label="协办单位", queryset=Unit.objects.none())
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = active_units().exclude(flows__case=case)
+        group_units(self.fields["unit"], case)
 
 
 def party_key(party, unit=None):

@@ -23,7 +23,7 @@ from ..models import (
     SpecialGroup,
 )
 from ..roles import Scope
-from ..services.intake import WINDOW_CHANNELS
+from ..services.intake import CASE_FIELDS, WINDOW_CHANNELS
 from .uploads import MAX_UPLOAD_FILES, MAX_UPLOAD_SIZE, UploadsField
 
 __all__ = [
@@ -84,6 +84,15 @@ def _form_errors(form):
         yield from ((bound.auto_id, bound.label, message) for message in errors)
 
 
+def plain_required_messages(form):
+    """Plain messages for required fields: 请填写联系电话。 instead of Django's generic 必需字段."""
+    generic = str(forms.Field.default_error_messages["required"])
+    for field in form.fields.values():
+        if str(field.error_messages.get("required", "")) == generic:
+            verb = "选择" if isinstance(field.widget, forms.widgets.ChoiceWidget) else "填写"
+            field.error_messages["required"] = f"请{verb}{field.label}。"
+
+
 # The 附件5 request -------------------------------------------------------------------------------
 
 
@@ -114,26 +123,7 @@ class CaseDetailsForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "is_company",
-            "applicant_name",
-            "contact_name",
-            "contact_phone",
-            "id_number",
-            "email",
-            "matter",
-            "matter_text",
-            "service_form",
-            "service_form_other",
-            "units_text",
-            "description",
-            "delivery",
-            "recipient_name",
-            "recipient_phone",
-            "recipient_address",
-            "special_group",
-            "centre",
-        ]
+        fields = list(CASE_FIELDS)
         labels = {
             "applicant_name": "企业名称或群众姓名",
             "matter_text": "事项名称",
@@ -172,6 +162,7 @@ class CaseDetailsForm(forms.ModelForm):
         self.fields["centre"].queryset = ServiceCentre.objects.select_related("region")
         self.fields["centre"].empty_label = "请选择服务中心"
         self.fields["contact_phone"].validators.append(phone_validator)
+        plain_required_messages(self)
 
     def clean_contact_phone(self):
         return normalise_phone(self.cleaned_data["contact_phone"])
@@ -442,6 +433,10 @@ class ProgressQueryForm(forms.Form):
         help_text="申请时填写的联系电话，或回执上的6位查询码。",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_required_messages(self)
 
     def clean_number(self):
         return re.sub(r"\s", "", self.cleaned_data["number"]).upper()

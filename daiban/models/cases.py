@@ -169,6 +169,7 @@ class Case(models.Model):
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True, db_index=True)
     due_date = models.DateField("承诺办结日期", null=True, blank=True, db_index=True)
     results_returned_at = models.DateTimeField("结果返回窗口时间", null=True, blank=True)
+    result_notified_at = models.DateTimeField("通知申请人领取时间", null=True, blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True, db_index=True)
     delivered_at = models.DateTimeField("窗口反馈时间", null=True, blank=True)
     archived_at = models.DateTimeField("归档时间", null=True, blank=True)

@@ -3,8 +3,9 @@
 from django.db import models
 
 from .cases import Case
+from .org import Liaison
 
-__all__ = ["Notification", "NotificationChannel", "NotificationStatus"]
+__all__ = ["Notification", "NotificationChannel", "NotificationStatus", "SentReminder"]
 
 
 class NotificationChannel(models.TextChoices):
@@ -43,3 +44,23 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient}"
+
+
+class SentReminder(models.Model):
+    """One 超时预警 line told to one person on one day, so a second cron run that day tells nobody twice.
+
+    `subject` names what the line is about: "flow:<pk>" for a unit's flow, "case:<pk>" for an unrouted case.
+    """
+
+    day = models.DateField("提醒日期")
+    liaison = models.ForeignKey(Liaison, verbose_name="提醒对象", on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField("提醒事项", max_length=30)
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已发超时预警"
+        verbose_name_plural = "已发超时预警"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "liaison", "subject"], name="one_reminder_per_subject_and_day")
+        ]

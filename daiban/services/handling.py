@@ -30,6 +30,8 @@ __all__ = [
     "request_more_materials",
     "resume_flow",
     "complete_flow",
+    "send_back_results",
+    "cancel_open_flows",
     "add_supervision_note",
     "can_add_co_handling_unit",
 ]
@@ -289,6 +291,71 @@ def _return_results(case, flows, user):
         completed_at=_moment(last),
     )
     notify_staff.results_returned(case)
+
+
+def send_back_results(case, flow, *, user, version, reason):
+    """The window finds a unit's returned result incomplete and sends it back (reopen_flows).
+
+    That unit's flow is open again, and so is the lead unit's, which collects the results once more.
+    The case is back in 联动办理; its 办结 time is cleared until the results return again.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("请写明结果材料缺少或需完善的内容，便于单位一次补齐。")
+    with transaction.atomic():
+        case = lock_case(case, version)
+        if not can_handle_at_window(user, case):
+            raise ActionPermissionDenied("只有受理该件的帮办代办窗口可以退回办理结果。")
+        flows = list(case.flows.select_related("unit", "assignee__user"))
+        flow = next((f for f in flows if f.pk == getattr(flow, "pk", flow)), None)
+        if flow is None:
+            raise ActionError("没有找到该单位流转。")
+        _require_status(flow, FlowStatus.COMPLETED)
+        reopened = _distinct_flows([flow, *(f for f in flows if f.is_lead and f.status == FlowStatus.COMPLETED)])
+        case_transition(
+            case,
+            "reopen_flows",
+            label=f"办理结果需补充完善，已退回{flow.unit.name}",
+            user=user,
+            note=reason,
+            data={"flows": [f.pk for f in reopened], "completed_on": [str(f.completed_on) for f in reopened]},
+            results_returned_at=None,
+            completed_at=None,
+            result_notified_at=None,
+        )
+        for reopen in reopened:
+            _save_flow(reopen, status=FlowStatus.ACCEPTED, completed_on=None)
+            notify_staff.results_sent_back(reopen, reason)
+    return flow
+
+
+def _distinct_flows(flows):
+    seen, result = set(), []
+    for flow in flows:
+        if flow.pk not in seen:
+            seen.add(flow.pk)
+            result.append(flow)
+    return result
+
+
+def cancel_open_flows(case, *, user=None, actor_label=""):
+    """The case stopped (withdrawn): every open flow is cancelled and its unit told. The case must be locked."""
+    flows = list(case.flows.filter(status__in=OPEN_FLOW_STATUSES).select_related("unit", "assignee__user"))
+    if not flows:
+        return []
+    for flow in flows:
+        _save_flow(flow, status=FlowStatus.CANCELLED)
+        notify_staff.flow_cancelled(flow)
+    names = "、".join(flow.unit.name for flow in flows)
+    record(
+        case,
+        "cancel_flows",
+        f"申请已撤回，已通知{names}停止办理",
+        user=user,
+        actor_label=actor_label,
+        data={"flows": [flow.pk for flow in flows]},
+    )
+    return flows
 
 
 def _moment(day):

@@ -12,6 +12,7 @@ from ..notifications import notify_applicant
 from ..permissions import can_handle_at_window
 from ..workdays import add_working_days
 from .base import ActionError, ActionPermissionDenied, atomic, lock_case, record, touch, transition
+from .handling import cancel_open_flows
 from .numbering import new_query_code, next_case_number
 
 __all__ = [
@@ -32,8 +33,8 @@ __all__ = [
 
 # The 附件5 fields a request is made of (online or at the window).
 CASE_FIELDS = (
-    "applicant_name",
     "is_company",
+    "applicant_name",
     "contact_name",
     "contact_phone",
     "id_number",
@@ -317,4 +318,5 @@ def _withdraw(case, reason, *, label, user=None, actor_label=""):
         note=reason,
         closed_at=timezone.now(),
     )
+    cancel_open_flows(case, user=user, actor_label=actor_label)
     notify_applicant(case, f"您的帮办代办申请（{case.number}）已撤回。如需继续办理，请重新申请。")

@@ -55,6 +55,25 @@ def results_returned(case):
     tell_window(case, f"帮办代办件{case.number}（{case.matter_name}）各单位已办结，请接收结果材料并通知申请人。")
 
 
+def flow_cancelled(flow):
+    from .handling import current_handler
+
+    case = flow.case
+    text = (
+        f"帮办代办件{case.number}（{case.matter_name}）申请人已撤回申请，{flow.unit.name}请停止办理，"
+        "并将已收材料退回帮办代办窗口。"
+    )
+    tell_liaison(current_handler(flow), text, case=case)
+
+
+def results_sent_back(flow, reason):
+    from .handling import current_handler
+
+    case = flow.case
+    text = f"帮办代办件{case.number}（{case.matter_name}）的办理结果需补充完善，窗口已退回{flow.unit.name}：{reason}"
+    tell_liaison(current_handler(flow), text, case=case)
+
+
 def supervision(case, note):
     from .handling import OPEN_FLOW_STATUSES, current_handler
 

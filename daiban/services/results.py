@@ -50,14 +50,23 @@ def _required(value, message):
 
 
 def notify_result_ready(case, user, *, expected_version=None):
-    """The window tells the applicant the result is ready for pickup or about to be sent."""
+    """The window tells the applicant, once, that the result is ready for pickup or about to be sent.
+
+    Handling tells the window (not the applicant) when the results come back; this is the
+    applicant's only "result ready" message for that return of results.
+    """
     _require_window(user, case)
     with transaction.atomic():
         case = lock_case(case, expected_version)
         _require_status(case, CaseStatus.RESULTS_RETURNED)
+        if case.result_notified_at is not None:
+            when = timezone.localtime(case.result_notified_at)
+            raise ActionError(f"已于{when:%Y-%m-%d %H:%M}通知申请人领取结果，不再重复发送。")
         how = "请携带有效身份证件到帮办代办窗口领取" if case.delivery == Delivery.PICKUP else "窗口将尽快为您快递邮寄"
         notify_applicant(case, f"您的帮办代办件{case.number}已办结，结果已到帮办代办窗口，{how}。")
-        touch(case)
+        case.result_notified_at = timezone.now()
+        case.version += 1
+        case.save(update_fields=["result_notified_at", "version"])
         record(case, "notify_result", "已通知申请人领取结果", user=user, public=True)
     return case
 
@@ -136,7 +145,8 @@ def record_evaluation(case, user, *, level, method, comment="", evaluated_at=Non
         raise ActionError("回访时间不能晚于当前时间。")
     with transaction.atomic():
         case = lock_case(case, expected_version)
-        if case.delivered_at and evaluated_at < case.delivered_at:
+        # The form gives minutes: a callback in the minute of the delivery is not "before" it.
+        if case.delivered_at and evaluated_at < case.delivered_at.replace(second=0, microsecond=0):
             raise ActionError("回访时间不能早于结果反馈时间。")
         return _evaluate(case, level=level, method=method, comment=comment, user=user, evaluated_at=evaluated_at)
 

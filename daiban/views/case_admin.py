@@ -30,11 +30,12 @@ from ..forms.intake import (
     WithdrawForm,
     error_summary,
 )
-from ..models import CaseEvent, DeferredMaterial, NoticeItem, OneTimeNotice
+from ..models import CaseEvent, CaseStatus, DeferredMaterial, NoticeItem, OneTimeNotice
 from ..permissions import can_handle_at_window, cases_visible_to
 from ..roles import Scope
 from ..services import intake
 from ..services.base import ActionError, ActionPermissionDenied, ConcurrentUpdate, allowed_actions
+from .case_guide import CLOSED_STATUSES, next_step
 
 __all__ = ["ACTIONS", "detail_url", "get_case_for", "urlpatterns"]
 
@@ -42,7 +43,14 @@ __all__ = ["ACTIONS", "detail_url", "get_case_for", "urlpatterns"]
 def get_case_for(request, pk):
     """The case with everything the case page shows, if `request.user` may see it; else Http404."""
     queryset = cases_visible_to(request.user).select_related(
-        "centre__region", "centre__window_unit", "region", "matter", "accepting_unit", "received_by", "lead_unit"
+        "centre__region",
+        "centre__window_unit",
+        "region",
+        "matter",
+        "accepting_unit",
+        "received_by",
+        "lead_unit",
+        "evaluation__follow_up",
     )
     queryset = queryset.prefetch_related(
         "units",
@@ -161,6 +169,7 @@ class ReceiveDeferred(CaseAction):
 
 
 SCREENING = [Accept(), RequestSupplement(), Supplement(), Reject(), Withdraw()]
+SCREENING_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.PENDING_SUPPLEMENT)
 ACTIONS = {action.name: action for action in [*SCREENING, ReceiveDeferred()]}
 
 
@@ -186,7 +195,9 @@ def _render_detail(request, case, *, bound=None, status=200):
         "case": case,
         "user_can_act_at_window": can_act,
         "actions": names,
+        "next_step": next_step(request.user, case, at_window=can_act),
         "screening": screening,
+        "screening_heading": "甄别与受理" if case.status in SCREENING_STATUSES else "撤回申请",
         "deferred_rows": [
             {"material": m, "overdue": m.received_at is None and m.due_date < today}
             for m in case.deferred_materials.all()
@@ -194,7 +205,8 @@ def _render_detail(request, case, *, bound=None, status=200):
         "can_receive_deferred": can_act and ACTIONS["receive_deferred"].is_available(case, names),
         "events": case.events.all(),
         "notices": case.notices.all(),
-        "show_full_contact": can_act,
+        # The window calls the applicant until the case is over; everyone else sees masked details.
+        "show_full_contact": can_act and case.status not in CLOSED_STATUSES,
         "errors": error_summary(*bound[1].values()) if bound else [],
     }
     return render(request, "daiban/admin/case/detail.html", context, status=status)
@@ -279,7 +291,8 @@ def print_application(request, pk):
     """附件5 帮办代办服务申请表, two copies on A4 (申请人 and 窗口)."""
     case = get_case_for(request, pk)
     copies = ["申请人留存", "帮办代办窗口留存"]
-    return render(request, "daiban/admin/case/print_application.html", {"case": case, "copies": copies})
+    context = {"case": case, "copies": copies, "show_full_contact": can_handle_at_window(request.user, case)}
+    return render(request, "daiban/admin/case/print_application.html", context)
 
 
 def print_notice(request, pk, notice_pk):

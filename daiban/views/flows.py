@@ -19,10 +19,16 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import deadlines
 from ..forms import handling as forms
 from ..masking import mask_phone
-from ..models import Case, CaseStatus, FlowStatus, Handover, HandoverItem, ServiceForm
-from ..permissions import can_handle_at_window, can_handle_flow, can_supervise, cases_visible_to
+from ..models import CaseStatus, FlowStatus, Handover, HandoverItem, ServiceForm
+from ..permissions import (
+    can_handle_at_window,
+    can_handle_flow,
+    can_supervise,
+    visible_case_or_404,
+)
 from ..services import handling, handovers
 from ..services.base import ActionError, ActionPermissionDenied
+from .mixins import CasePageMixin
 
 FLOW_FORMS = {
     "accept": forms.AcceptFlowForm,
@@ -32,9 +38,11 @@ FLOW_FORMS = {
 }
 
 
+CASE_RELATED = ("matter", "centre", "region", "lead_unit", "coordinator")
+
+
 def visible_case(user, pk):
-    queryset = Case.objects.select_related("matter", "centre", "lead_unit", "coordinator")
-    return get_object_or_404(cases_visible_to(user, queryset), pk=pk)
+    return visible_case_or_404(user, pk, CASE_RELATED)
 
 
 def sees_every_flow(user, case):
@@ -88,24 +96,14 @@ class QueueView(HandlingMixin, TemplateView):
         return context
 
 
-class CaseHandlingView(HandlingMixin, TemplateView):
+class CaseHandlingView(CasePageMixin, HandlingMixin, TemplateView):
     """联动办理 of one case: flows with their actions, handovers, 督导 notes."""
 
     template_name = "daiban/admin/handling/case.html"
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.bound = {}
-
-    @cached_property
-    def case(self):
-        return visible_case(self.request.user, self.kwargs["pk"])
+    case_related = CASE_RELATED
 
     def get_page_title(self):
         return f"联动办理 {self.case.number}"
-
-    def get_breadcrumbs_items(self):
-        return super().get_breadcrumbs_items() + [{"url": "", "label": self.case.number}]
 
     @cached_property
     def all_flows(self):
@@ -135,6 +133,22 @@ class CaseHandlingView(HandlingMixin, TemplateView):
             kwargs["promised_days"] = self.case.matter.promised_days if self.case.matter_id else 0
         return FLOW_FORMS[name](**kwargs)
 
+    def co_units_still_open(self, flow):
+        """For the lead unit: the co-handling units it still waits for."""
+        if not flow.is_lead:
+            return []
+        return [f.unit.name for f in self.all_flows if f.pk != flow.pk and f.status in handling.OPEN_FLOW_STATUSES]
+
+    def send_back_form(self, flow):
+        """The window may send a returned result back to its unit while the results wait at the window."""
+        case = self.case
+        if not (case.status == CaseStatus.RESULTS_RETURNED and flow.status == FlowStatus.COMPLETED):
+            return None
+        if not can_handle_at_window(self.request.user, case):
+            return None
+        bound = self.bound.get((flow.pk, "send_back"))
+        return bound or forms.SendBackForm(prefix=f"s{flow.pk}", initial={"version": case.version})
+
     def handover_rows(self):
         queryset = self.case.handovers.select_related("from_unit", "to_unit").prefetch_related(
             Prefetch("items", queryset=HandoverItem.objects.order_by("pk"))
@@ -151,6 +165,8 @@ class CaseHandlingView(HandlingMixin, TemplateView):
             {
                 "flow": flow,
                 "forms": self.flow_forms(flow),
+                "send_back_form": self.send_back_form(flow),
+                "waiting_for": self.co_units_still_open(flow),
                 "warning": deadlines.label(deadlines.deadline_state(flow.due_date, limit=limit)),
                 "handler": handling.current_handler(flow),
             }
@@ -198,6 +214,7 @@ class CaseHandlingView(HandlingMixin, TemplateView):
             "handover": self.create_handover,
             "confirm": self.confirm_receipt,
             "supervise": self.supervise,
+            "send_back": self.send_back,
         }.get(action)
         if handler is None:
             return HttpResponseBadRequest("未知操作")
@@ -249,6 +266,25 @@ class CaseHandlingView(HandlingMixin, TemplateView):
             flow, user=user, version=version, result_note=data["result_note"], completed_on=data["completed_on"]
         )
         return f"{flow.unit.name}已办结。"
+
+    def send_back(self):
+        flow = next((f for f in self.all_flows if str(f.pk) == self.request.POST.get("flow")), None)
+        if flow is None:
+            raise Http404("没有找到该单位流转。")
+        form = forms.SendBackForm(self.request.POST, prefix=f"s{flow.pk}")
+        if not form.is_valid():
+            return self.refused((flow.pk, "send_back"), form)
+        try:
+            handling.send_back_results(
+                self.case,
+                flow,
+                user=self.request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ActionError as error:
+            return self.refused((flow.pk, "send_back"), form, error)
+        return self.done(f"已将办理结果退回{flow.unit.name}补充完善，单位已收到通知。")
 
     def add_unit(self):
         form = forms.AddUnitForm(self.request.POST, case=self.case)
@@ -347,7 +383,10 @@ class RouteView(HandlingMixin, TemplateView):
         initial = {"version": self.case.version}
         if self.case.matter_id:
             initial.update(unit=self.case.matter.unit_id, lead_unit=self.case.matter.unit_id)
-        route_forms = {name: form_class(prefix=name, initial=initial) for name, form_class in self.ROUTE_FORMS.items()}
+        route_forms = {
+            name: form_class(prefix=name, initial=initial, case=self.case)
+            for name, form_class in self.ROUTE_FORMS.items()
+        }
         route_forms.update(bound or {})
         context.update(case=self.case, forms=route_forms, can_route=self.case.status == CaseStatus.ACCEPTED)
         return context
@@ -356,7 +395,7 @@ class RouteView(HandlingMixin, TemplateView):
         route = request.POST.get("route")
         if route not in self.ROUTE_FORMS:
             return HttpResponseBadRequest("未知办理路径")
-        form = self.ROUTE_FORMS[route](request.POST, prefix=route)
+        form = self.ROUTE_FORMS[route](request.POST, prefix=route, case=self.case)
         error = None
         if form.is_valid():
             try:

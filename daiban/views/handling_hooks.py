@@ -42,6 +42,8 @@ LOG_ACTIONS = {
     "request_materials": "单位要求补充材料",
     "resume_flow": "单位恢复办理",
     "complete_flow": "单位办结",
+    "reopen_flows": "退回单位补充办理结果",
+    "cancel_flows": "撤回后取消单位流转",
     "handover": "材料交接",
     "handover_received": "确认接收材料",
     "supervise": "督办",

@@ -19,10 +19,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from ..forms.intake import ApplyForm, MaterialFormSet, ProgressQueryForm, PublicWithdrawForm, error_summary
-from ..models import Case, CaseStatus, MatterPage
+from ..models import Case, MatterPage
 from ..ratelimit import RateLimit
 from ..services import intake
 from ..services.base import TRANSITIONS, ActionError
+from .public_pages import progress_steps, public_events, where_now
 
 APPLY_LIMIT = RateLimit(
     "apply",
@@ -39,25 +40,6 @@ SPAM = "提交未成功，请刷新页面后重新填写。"
 
 RECEIPTS_KEY = "daiban_receipts"
 PROGRESS_KEY = "daiban_progress_case"
-
-# The public steps of 附件3, in order.
-STEPS = [
-    ("submitted", "提交申请"),
-    ("screening", "窗口甄别"),
-    ("accepted", "受理"),
-    ("in_progress", "联动办理"),
-    ("results", "结果反馈"),
-    ("completed", "办结"),
-]
-STEP_OF_STATUS = {
-    CaseStatus.SUBMITTED: "screening",
-    CaseStatus.PENDING_SUPPLEMENT: "screening",
-    CaseStatus.ACCEPTED: "accepted",
-    CaseStatus.IN_PROGRESS: "in_progress",
-    CaseStatus.RESULTS_RETURNED: "results",
-    CaseStatus.COMPLETED: "completed",
-    CaseStatus.ARCHIVED: "completed",
-}
 
 
 # /apply/ -----------------------------------------------------------------------------------------
@@ -184,13 +166,11 @@ def _render_progress(request, form, case, *, problem="", withdraw_form=None, sta
 
 def _case_context(case, withdraw_form):
     can_withdraw = case.status in TRANSITIONS["withdraw"][0]
-    current = STEP_OF_STATUS.get(case.status)
-    keys = [key for key, _label in STEPS]
-    reached = keys.index(current) if current else -1
     return {
-        "events": case.events.filter(is_public=True).order_by("created_at", "pk"),
+        "events": public_events(case),
         "deferred": case.deferred_materials.all(),
-        "steps": [(label, i < reached, i == reached) for i, (_key, label) in enumerate(STEPS)],
+        "steps": progress_steps(case),
+        "where_now": where_now(case),
         "can_withdraw": can_withdraw,
         "withdraw_form": withdraw_form
         or (PublicWithdrawForm(initial={"version": case.version}) if can_withdraw else None),

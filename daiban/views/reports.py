@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import django_tables2 as tables
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponseBadRequest
@@ -420,8 +421,9 @@ class LedgerImportView(ReportsMixin, TemplateView):
 def _upload_path(token):
     if not token.isalnum():
         raise PermissionDenied
-    folder = Path(tempfile.gettempdir()) / "daiban-ledger-uploads"
-    folder.mkdir(exist_ok=True)
+    # Under MEDIA_ROOT, which every app server shares, so the confirm may reach another server.
+    folder = Path(settings.PENDING_UPLOADS_ROOT)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{token}.xlsx"
 
 

@@ -8,7 +8,7 @@ refuses stale forms; refused input is re-rendered as typed.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
@@ -19,15 +19,17 @@ from ..forms import results as forms
 from ..forms.results import EVALUATION_DRAFT_KEY
 from ..masking import mask_phone
 from ..models import Case, CaseStatus, Delivery, FollowUp, FollowUpStatus, Satisfaction, ServiceForm
-from ..permissions import can_handle_at_window, can_supervise, cases_visible_to
+from ..permissions import can_handle_at_window, can_supervise, cases_visible_to, visible_case_or_404
 from ..roles import Scope
 from ..services import results
 from ..services.base import ActionError, ActionPermissionDenied
+from .mixins import CasePageMixin
+
+CASE_RELATED = ("matter", "centre", "accepting_unit", "received_by")
 
 
 def visible_case(user, pk):
-    queryset = Case.objects.select_related("matter", "centre", "accepting_unit", "received_by")
-    return get_object_or_404(cases_visible_to(user, queryset), pk=pk)
+    return visible_case_or_404(user, pk, CASE_RELATED)
 
 
 def evaluation_of(case):
@@ -41,10 +43,11 @@ class ResultsMixin(WagtailAdminTemplateMixin):
         return self.breadcrumbs_items + [{"url": reverse("results:follow_ups"), "label": "反馈与评价"}]
 
 
-class CaseResultsView(ResultsMixin, TemplateView):
+class CaseResultsView(CasePageMixin, ResultsMixin, TemplateView):
     """反馈、评价与归档 of one case."""
 
     template_name = "daiban/admin/results/case.html"
+    case_related = CASE_RELATED
     FORMS = {
         "pickup": forms.PickupForm,
         "courier": forms.CourierForm,
@@ -56,19 +59,8 @@ class CaseResultsView(ResultsMixin, TemplateView):
         "close": forms.EmptyForm,
     }
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.bound = {}
-
-    @cached_property
-    def case(self):
-        return visible_case(self.request.user, self.kwargs["pk"])
-
     def get_page_title(self):
         return f"反馈与评价 {self.case.number}"
-
-    def get_breadcrumbs_items(self):
-        return super().get_breadcrumbs_items() + [{"url": "", "label": self.case.number}]
 
     @cached_property
     def follow_up(self):
@@ -107,7 +99,7 @@ class CaseResultsView(ResultsMixin, TemplateView):
         case = self.case
         context.update(
             case=case,
-            masked_phone=mask_phone(case.contact_phone),
+            phone=self.phone(),
             evaluation=evaluation_of(case),
             follow_up=self.follow_up,
             action_forms={name: self.form(name) for name in self.available()},
@@ -116,6 +108,13 @@ class CaseResultsView(ResultsMixin, TemplateView):
             courier=case.delivery == Delivery.COURIER,
         )
         return context
+
+    def phone(self):
+        """The window needs the number for its callback (电话回访) until archiving; others see it masked."""
+        case = self.case
+        if can_handle_at_window(self.request.user, case) and case.status != CaseStatus.ARCHIVED:
+            return case.contact_phone
+        return mask_phone(case.contact_phone)
 
     def post(self, request, *args, **kwargs):
         name = request.POST.get("action", "")

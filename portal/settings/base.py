@@ -116,6 +116,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "collected-static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Uploads waiting for a confirm (import previews): shared by all app servers, never served publicly.
+PENDING_UPLOADS_ROOT = Path(os.environ.get("PENDING_UPLOADS_ROOT", MEDIA_ROOT / "pending-uploads"))
+
+# Behind a reverse proxy that appends the client address to X-Forwarded-For, set RATELIMIT_TRUST_FORWARDED=1.
+RATELIMIT_TRUST_FORWARDED = os.environ.get("RATELIMIT_TRUST_FORWARDED", "") == "1"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

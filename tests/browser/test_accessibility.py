@@ -61,7 +61,8 @@ STRUCTURE_JS = """() => {
   }
   for (const svg of document.querySelectorAll("svg")) {
     const hidden = svg.closest("[aria-hidden=true]");
-    const named = svg.getAttribute("role") === "img" && (svg.getAttribute("aria-label") || svg.getAttribute("aria-labelledby"));
+    const named = svg.getAttribute("role") === "img"
+      && (svg.getAttribute("aria-label") || svg.getAttribute("aria-labelledby"));
     if (!hidden && !named) problems.push(`svg without role=img and a name: ${svg.outerHTML.slice(0, 80)}`);
   }
   const ids = {};
@@ -129,13 +130,15 @@ CONTRAST_JS = """() => {
     const value = ratio(fg, bg);
     if (value < needed) {
       const text = (what === "placeholder" ? el.placeholder : el.innerText || el.value || "").trim().slice(0, 30);
-      problems.push(`${value.toFixed(2)}:1 < ${needed}:1 for ${what} "${text}" (${colourValue} on rgb(${bg.slice(0, 3).map(Math.round)}))`);
+      const on = `rgb(${bg.slice(0, 3).map(Math.round)})`;
+      problems.push(`${value.toFixed(2)}:1 < ${needed}:1 for ${what} "${text}" (${colourValue} on ${on})`);
     }
   };
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest("svg, script, style, noscript")) continue;
     const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    const isField = el.matches("input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file]), select, textarea");
+    const isField = el.matches(
+      "input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file]), select, textarea");
     if (!(hasText || isField) || !shown(el)) continue;
     check(el, getComputedStyle(el).color, "text");
     if (el.placeholder) check(el, getComputedStyle(el, "::placeholder").color, "placeholder");
@@ -197,17 +200,17 @@ def unnamed_in_accessibility_tree(page):
     """Controls, links and images that Chromium would announce without a name."""
     session = page.context.new_cdp_session(page)
     try:
-        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+        problems = []
+        for node in session.send("Accessibility.getFullAXTree")["nodes"]:
+            role = node.get("role", {}).get("value", "")
+            name = str(node.get("name", {}).get("value", "")).strip()
+            if node.get("ignored") or role not in NAMED_ROLES or name:
+                continue
+            element = session.send("DOM.describeNode", {"backendNodeId": node["backendDOMNodeId"]})["node"]
+            problems.append(f"{role} without an accessible name: <{element['localName']} {element.get('attributes')}>")
+        return problems
     finally:
         session.detach()
-    problems = []
-    for node in nodes:
-        role = node.get("role", {}).get("value", "")
-        name = str(node.get("name", {}).get("value", "")).strip()
-        if node.get("ignored") or role not in NAMED_ROLES or name:
-            continue
-        problems.append(f"{role} without an accessible name (backend node {node.get('backendDOMNodeId')})")
-    return problems
 
 
 def focus_problems(page):
@@ -233,7 +236,7 @@ def audit(page, name):
     page.set_viewport_size(DESKTOP)
     problems = page.evaluate(STRUCTURE_JS) + unnamed_in_accessibility_tree(page) + page.evaluate(CONTRAST_JS)
     problems += focus_problems(page)
-    for label, size in (("phone", PHONE), ("200%", ZOOM_200)):
+    for label, size in (("phone", PHONE), ("zoom200", ZOOM_200)):
         page.set_viewport_size(size)
         overflow = page.evaluate(REFLOW_JS)
         if overflow:
@@ -346,6 +349,11 @@ def test_evaluation_form_is_accessible(page, world):
     page.get_by_role("heading", name="服务评价").wait_for()
     assert_accessible(page, "evaluation")
 
+    # Sent without a choice: the message is next to the choices, and the page is still accessible.
+    page.get_by_role("button", name="提交评价").click()
+    page.locator("#evaluation .field--error").get_by_text("请选择评价等级。").wait_for()
+    assert_accessible(page, "evaluation-error")
+
 
 def test_larger_text_keeps_every_page_usable_on_a_phone(page, world):
     """The 大字号 switch (适老化) enlarges the text, says which size is on, and nothing scrolls sideways."""
@@ -409,3 +417,38 @@ def test_request_is_completed_with_the_keyboard_alone(page, world):
     assert case.special_group == SpecialGroup.ELDERLY
     assert page.locator("#case-number").inner_text() == case.number
     assert_accessible(page, "receipt")
+
+
+# The checks themselves ---------------------------------------------------------------------------
+
+BROKEN_PAGE_JS = """() => {
+  const main = document.querySelector("main");
+  main.insertAdjacentHTML("afterbegin", `
+    <p style="color: #aaa">浅灰色的说明文字</p>
+    <input type="text" id="nameless">
+    <img src="/static/none.png">
+    <a href="/somewhere" tabindex="3" style="outline: none; box-shadow: none">去</a>
+    <button type="button" style="min-height: 0; padding: 0; font-size: 12px">小</button>
+    <div style="width: 900px">很宽的内容</div>`);
+  document.documentElement.setAttribute("lang", "en");
+}"""
+
+
+def test_the_checks_find_known_problems(page, world):
+    """A page broken on purpose fails every check, so a passing page means something."""
+    page.goto("/process/")
+    page.add_style_tag(content="a[href='/somewhere']:focus-visible { outline: none; box-shadow: none; }")
+    page.evaluate(BROKEN_PAGE_JS)
+    report = "\n".join(audit(page, "broken"))
+    for expected in (
+        "lang is en",
+        "positive tabindex",
+        "img without alt",
+        "textbox without an accessible name",
+        'for text "浅灰色的说明文字"',
+        'no visible focus on <a href="/somewhere"',
+        "horizontal scroll at phone",
+        "horizontal scroll at zoom200",
+        "small target at phone width",
+    ):
+        assert expected in report, f"{expected!r} not found in:\n{report}"

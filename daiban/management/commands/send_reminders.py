@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from daiban.masking import mask_phone
-from daiban.reminders import collect, send
+from daiban.reminders import collect, not_yet_sent, send
 
 
 class Command(BaseCommand):
@@ -16,6 +16,10 @@ class Command(BaseCommand):
         if not reminders:
             self.stdout.write("今天没有临期或逾期的办件。")
             return
+        reminders = not_yet_sent(reminders)
+        if not reminders:
+            self.stdout.write("今天的超时预警已全部发送过，不再重复发送。")
+            return
         for reminder in reminders.values():
             liaison = reminder.liaison
             self.stdout.write(
@@ -26,5 +30,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"试运行：将通知 {len(reminders)} 人，未发送。"))
             return
         with transaction.atomic():
-            send(reminders)
-        self.stdout.write(self.style.SUCCESS(f"已为 {len(reminders)} 人生成提醒，交由通知发件箱发送。"))
+            told = send(reminders)
+        self.stdout.write(self.style.SUCCESS(f"已为 {told} 人生成提醒，交由通知发件箱发送。"))
