@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections
 
 from daiban.sms import MemorySmsBackend
@@ -11,6 +12,14 @@ def sms_outbox():
     MemorySmsBackend.fail = False
     yield MemorySmsBackend.outbox
     MemorySmsBackend.fail = False
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Rate limits and other cached state never carry over from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

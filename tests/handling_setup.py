@@ -52,9 +52,9 @@ class World:
         )
 
 
-def bundle(world):
-    """A 一件事一次办 case routed to the world's lead unit with its co-handling unit."""
+def bundle(world, case=None):
+    """A 一件事一次办 case (a new accepted one by default) routed to the lead unit with its co-handling unit."""
     from daiban.services import handling
 
-    case = world.accepted_case()
+    case = case or world.accepted_case()
     return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)

@@ -22,7 +22,7 @@ from daiban.models import Case, CaseEvent, CaseStatus, FlowStatus, Notification,
 from daiban.services import handling, intake, results
 from daiban.services.base import ActionError, ActionPermissionDenied, InvalidTransition
 from tests.factories import CentreFactory, UnitFactory, county, staff_user
-from tests.handling_setup import World
+from tests.handling_setup import World, bundle
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     return World()
-
-
-def bundle(world, case=None):
-    case = case or world.accepted_case()
-    return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)
 
 
 def flow(case, unit):

@@ -10,7 +10,7 @@ from daiban.services import handling
 from daiban.services.base import ActionError, ActionPermissionDenied, ConcurrentUpdate, InvalidTransition
 from daiban.workdays import add_working_days
 from tests.factories import staff_user
-from tests.handling_setup import World, unit_with_staff
+from tests.handling_setup import World, bundle, unit_with_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     return World()
-
-
-def bundle(world, case=None):
-    case = case or world.accepted_case()
-    return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)
 
 
 def flow_of(case, unit):

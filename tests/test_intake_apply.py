@@ -2,20 +2,12 @@
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from daiban.models import Case, CaseAttachment, CaseEvent, CaseMaterial, Channel
 from tests.intake_setup import PDF, PNG, World, apply_post, pdf_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

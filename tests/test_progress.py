@@ -1,20 +1,12 @@
 """Public /progress/: number plus phone or query code, public timeline only, masked data, rate limit, withdrawal."""
 
 import pytest
-from django.core.cache import cache
 
 from daiban.models import CaseEvent, CaseStatus
 from daiban.services import intake
 from tests.intake_setup import World
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

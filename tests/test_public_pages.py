@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from daiban.models import CaseStatus, Route
@@ -32,13 +31,6 @@ FLOW_CHART = [
     "帮办代办窗口向申请人反馈办理结果",
     "开展评价和归档",
 ]
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def text_of(html):

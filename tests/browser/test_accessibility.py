@@ -10,7 +10,6 @@ Screenshots at phone width and 200% zoom are kept in test-artifacts/ for a perso
 """
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
@@ -250,13 +249,6 @@ def audit(page, name):
 
 
 # The pages ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,18 +4,12 @@
 import re
 
 import pytest
-from django.core.cache import cache
 
 from daiban.models import Case, CaseStatus
 from tests.browser.conftest import ARTIFACTS, admin_login
 from tests.intake_setup import PASSWORD, PDF, World
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
 
 
 def fill_request(page, world, tmp_path):
