@@ -171,6 +171,18 @@ class MatterPageQuerySet(PageQuerySet):
         return MatterPage.annotate_for_completeness(self).filter(MatterPage.incomplete_q())
 
 
+def guide_document(label):
+    """One of the four downloads a guide offers (申请书, 告知承诺书, 填写说明, 示范文本)."""
+    return models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=label,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class MatterPage(Page):
     """A 事项/子项 of a list, with its 八公开 guide."""
 
@@ -199,38 +211,10 @@ class MatterPage(Page):
     legal_basis = RichTextField("设定依据", blank=True)
     intermediary = RichTextField("中介服务", blank=True, help_text="不涉及中介服务的，填写“无”。")
 
-    application_form = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name="申请书",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    commitment_form = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name="告知承诺书",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    filling_instructions = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name="填写说明",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    sample_text = models.ForeignKey(
-        "wagtaildocs.Document",
-        verbose_name="示范文本",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    application_form = guide_document("申请书")
+    commitment_form = guide_document("告知承诺书")
+    filling_instructions = guide_document("填写说明")
+    sample_text = guide_document("示范文本")
 
     objects = PageManager.from_queryset(MatterPageQuerySet)()
     base_form_class = MatterPageForm
