@@ -7,7 +7,7 @@ or cancelled. Every function returns a queryset so listings can filter further.
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Case, CaseStatus, FlowStatus, UnitFlow
+from .models import OPEN_FLOW_STATUSES, Case, CaseStatus, UnitFlow
 from .permissions import cases_visible_to
 from .roles import UNIT_STAFF, WINDOW_STAFF, Scope, has_role
 from .workdays import add_working_days
@@ -38,7 +38,6 @@ LABELS = {DUE_SOON: "临期", OVERDUE: "逾期"}
 # The one definition of an open case for deadlines (dashboard, reminders, ledger filter): once the
 # results are back at the window (结果已返回窗口) the units have finished, so the case is no longer late.
 OPEN_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
-OPEN_FLOW_STATUSES = (FlowStatus.ASSIGNED, FlowStatus.ACCEPTED, FlowStatus.NEEDS_MATERIALS)
 
 
 def _today(today):

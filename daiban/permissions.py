@@ -1,10 +1,37 @@
-"""Who may see and act on which case. Checked on the server for every view and action."""
+"""Who may see and who may act: every rule of access, checked on the server for every view and action.
+
+Seeing is not acting. The city's 审批指导科 sees every case and supervises (督办, 差评整改,
+reports, catalogue approvals), but it does not act as a window or as a unit: only the window
+of the case's centre screens, routes and closes a case, and only a unit's own 帮办代办员 handles
+its flow. Superusers (system administrators) keep every right. The roles are described in
+docs/domain.md ("Who uses it").
+"""
 
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from .models import Case, UnitFlow
-from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
+from .models import Case, CaseStatus, HandoverParty, MatterPage, Notification, Unit, UnitFlow
+from .roles import CITY_GUIDANCE, COUNTY_BUREAU, GUIDE_EDITOR, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
+
+__all__ = [
+    "cases_visible_to",
+    "visible_case_or_404",
+    "can_handle_at_window",
+    "can_register_at",
+    "can_handle_flow",
+    "can_add_co_handling_unit",
+    "can_sign_handover",
+    "can_supervise",
+    "can_confirm_report",
+    "notifications_visible_to",
+    "is_unit_editor",
+    "editor_unit_id",
+    "editable_units",
+    "may_edit_matter",
+]
+
+
+# Seeing ------------------------------------------------------------------------------------------
 
 
 def cases_visible_to(user, queryset=None):
@@ -28,33 +55,130 @@ def visible_case_or_404(user, pk, related=()):
     return get_object_or_404(cases_visible_to(user, Case.objects.select_related(*related)), pk=pk)
 
 
-def can_view_case(user, case):
-    return cases_visible_to(user, Case.objects.filter(pk=case.pk)).exists()
+def notifications_visible_to(user, queryset=None):
+    """Everything for those who see all; otherwise the messages about cases in the person's scope."""
+    queryset = Notification.objects.all() if queryset is None else queryset
+    if Scope.for_user(user).sees_all:
+        return queryset
+    return queryset.filter(case__in=cases_visible_to(user))
+
+
+# Acting ------------------------------------------------------------------------------------------
+
+
+def _is_superuser(user):
+    return user is not None and user.is_authenticated and user.is_active and user.is_superuser
+
+
+def can_register_at(user, centre):
+    """Window staff register requests at their own centre."""
+    if _is_superuser(user):
+        return True
+    if centre is None or not has_role(user, WINDOW_STAFF):
+        return False
+    scope = Scope.for_user(user)
+    return scope.centre is not None and scope.centre.pk == centre.pk
 
 
 def can_handle_at_window(user, case):
-    """Intake, screening, routing, feedback, evaluation: the window of the case's centre."""
-    scope = Scope.for_user(user)
-    if scope.sees_all:
+    """Intake, screening, routing, feedback, evaluation, archive: the window of the case's centre."""
+    if _is_superuser(user):
         return True
-    return has_role(user, WINDOW_STAFF) and scope.centre is not None and scope.centre.pk == case.centre_id
+    if not has_role(user, WINDOW_STAFF):
+        return False
+    scope = Scope.for_user(user)
+    return scope.centre is not None and scope.centre.pk == case.centre_id
 
 
 def can_handle_flow(user, flow):
-    scope = Scope.for_user(user)
-    if scope.sees_all:
+    """A unit's flow: that unit's own 帮办代办员."""
+    if _is_superuser(user):
         return True
-    return has_role(user, UNIT_STAFF) and scope.unit is not None and scope.unit.pk == flow.unit_id
+    if not has_role(user, UNIT_STAFF):
+        return False
+    scope = Scope.for_user(user)
+    return scope.unit is not None and scope.unit.pk == flow.unit_id
+
+
+def can_add_co_handling_unit(user, case):
+    """The lead unit's staff, the 专班 coordinator and the window may bring in more units."""
+    if can_handle_at_window(user, case) or (user is not None and case.coordinator_id == user.pk):
+        return True
+    lead = next((flow for flow in case.flows.all() if flow.is_lead), None)
+    return lead is not None and can_handle_flow(user, lead)
+
+
+def can_sign_handover(user, case, party, unit):
+    """May this person sign for one side of a handover? The window signs for itself and for the applicant."""
+    if party in (HandoverParty.WINDOW, HandoverParty.APPLICANT):
+        return can_handle_at_window(user, case)
+    if _is_superuser(user):
+        return True
+    scope = Scope.for_user(user)
+    return has_role(user, UNIT_STAFF) and unit is not None and scope.unit is not None and scope.unit.pk == unit.pk
 
 
 def can_supervise(user, case):
+    """督办 and 差评整改: the city, the county bureau above the case, and the 专班 coordinator."""
     scope = Scope.for_user(user)
     if scope.sees_all:
         return True
-    if case.coordinator_id == user.pk:
+    if user is not None and case.coordinator_id == user.pk:
         return True
     return (
         has_role(user, COUNTY_BUREAU)
         and scope.region is not None
         and Case.objects.filter(pk=case.pk, region__path__startswith=scope.region.path).exists()
     )
+
+
+def can_confirm_report(user, unit):
+    """A unit's monthly figures: its own staff, the window of a centre it runs, or a county bureau above it.
+
+    The city sees who confirmed; it does not confirm for the units.
+    """
+    if _is_superuser(user):
+        return True
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return False
+    if scope.unit is not None and scope.unit.pk == unit.pk:
+        return True
+    centre = scope.centre
+    if has_role(user, WINDOW_STAFF) and centre is not None and centre.window_unit_id == unit.pk:
+        return True
+    return has_role(user, COUNTY_BUREAU) and scope.region is not None and unit.region.path.startswith(scope.region.path)
+
+
+def case_is_open(case):
+    return case.status not in (CaseStatus.ARCHIVED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
+
+
+# The catalogue -----------------------------------------------------------------------------------
+
+
+def is_unit_editor(user):
+    """A guide editor bound to their unit (reviewers and superusers are not)."""
+    if not user or not user.is_authenticated or user.is_superuser:
+        return False
+    return has_role(user, GUIDE_EDITOR) and not has_role(user, CITY_GUIDANCE)
+
+
+def editor_unit_id(user):
+    profile = getattr(user, "staff_profile", None)
+    return profile.unit_id if profile else None
+
+
+def editable_units(user):
+    """The units whose matters a user may edit: a queryset, or None for no restriction."""
+    if not is_unit_editor(user):
+        return None
+    return Unit.objects.filter(pk=editor_unit_id(user))
+
+
+def may_edit_matter(user, page):
+    page = page.specific if type(page) is not MatterPage and hasattr(page, "specific") else page
+    if not isinstance(page, MatterPage) or not is_unit_editor(user):
+        return True
+    unit_id = editor_unit_id(user)
+    return unit_id is not None and page.unit_id == unit_id

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from . import deadlines
+from .assignment import current_handler
 from .models import Liaison, SentReminder
-from .services.handling import current_handler
 from .services.notify_staff import tell_liaison, window_liaisons
 
 

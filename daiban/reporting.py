@@ -1,74 +1,17 @@
-"""The reporting duty: each reporting unit confirms its month's 附件8 figures by the 25th.
+"""The reporting duty as it stands: each reporting unit, its live 附件8 figures and its confirmation.
 
-A confirmation is a locked snapshot (MonthlyReport). Confirming a month again is a
-correction: it needs a note, creates a new snapshot, and the old one is kept and
-points to the new one so the difference stays visible.
+Confirming is an action (daiban.services.reporting.ConfirmMonth); this module only reads.
 """
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from .models import MonthlyReport
 from .models.reports import report_due_date
-from .roles import COUNTY_BUREAU, WINDOW_STAFF, Scope, has_role
-from .services.base import ActionError, ActionPermissionDenied
-from .statistics import Figures, Period, unit_figures
+from .statistics import Figures, unit_figures
 
-__all__ = ["can_confirm", "confirm_month", "ReportingStatus", "reporting_status"]
-
-
-def can_confirm(user, unit):
-    """The unit's own staff, the window staff of a centre the unit runs, or a county bureau above it."""
-    scope = Scope.for_user(user)
-    if scope.sees_all:
-        return user.is_superuser  # the city sees who confirmed; it does not confirm for the units
-    if scope.unit is not None and scope.unit.pk == unit.pk:
-        return True
-    centre = scope.centre
-    if has_role(user, WINDOW_STAFF) and centre is not None and centre.window_unit_id == unit.pk:
-        return True
-    return has_role(user, COUNTY_BUREAU) and scope.region is not None and unit.region.path.startswith(scope.region.path)
-
-
-def confirm_month(unit, period, user, *, note=""):
-    """Snapshot the unit's figures for a finished month; a second confirmation is a correction."""
-    if not can_confirm(user, unit):
-        raise ActionPermissionDenied("您不能确认该单位的办件统计表。")
-    if not period.is_month:
-        raise ActionError("只能按自然月确认办件统计表。")
-    if period.end >= timezone.localdate():
-        raise ActionError(f"{period.label}尚未结束，月末之后才能确认。")
-    note = (note or "").strip()
-    with transaction.atomic():
-        current = (
-            MonthlyReport.objects.select_for_update().filter(unit=unit, period=period.start, is_current=True).first()
-        )
-        if current is not None and not note:
-            raise ActionError(
-                f"{unit.name}{period.label}的统计表已于{timezone.localtime(current.confirmed_at):%Y-%m-%d}确认；更正时请填写更正说明。"
-            )
-        [(_unit, figures)] = unit_figures(period, units=type(unit).objects.filter(pk=unit.pk))
-        if current is not None:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
-        report = MonthlyReport.objects.create(
-            unit=unit,
-            period=period.start,
-            accepted=figures.accepted,
-            in_progress=figures.in_progress,
-            completed=figures.completed,
-            satisfied=figures.satisfied,
-            figures={**figures.as_dict(), "unit": unit.name},
-            note=note,
-            confirmed_by=user,
-            confirmed_at=timezone.now(),
-        )
-        if current is not None:
-            current.superseded_by = report
-            current.save(update_fields=["superseded_by"])
-    return report
+__all__ = ["ReportingStatus", "reporting_status"]
 
 
 @dataclass
@@ -120,7 +63,3 @@ def reporting_status(period, region=None):
     return [
         ReportingStatus(unit, live, current.get(unit.pk), previous.get(unit.pk), due, today) for unit, live in figures
     ]
-
-
-def month_of(report):
-    return Period.containing(report.period)

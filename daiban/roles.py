@@ -50,9 +50,6 @@ class Scope:
             return Q(pk__in=[])
         return Q(**{f"{region_field}__path__startswith": self.region.path})
 
-    def filter_by_region(self, queryset, region_field="region"):
-        return queryset.filter(self.region_q(region_field))
-
 
 def has_role(user, role):
     if not user.is_authenticated:

@@ -1,13 +1,20 @@
 """Registration only: the viewsets, admin URLs, menu items and hooks live in their own modules."""
 
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
 from daiban.admin_ledger import CaseLedgerAdmin
+from daiban.models import Notification
+from daiban.services import audit
 from daiban.views import case_admin, handling_hooks, results_hooks
+from daiban.views.outbox import ReadOnlyPolicy
 from daiban.viewsets import catalogue
 from daiban.viewsets.org import OrganisationViewSetGroup, register_permission_policies
+
+# Every audit label of the portal, from the one registry.
+hooks.register("register_log_actions", audit.register_log_actions)
 
 # Organisation snippets. The scoped permission policies go first:
 # Wagtail refuses a custom policy once a fallback one was created for the model.
@@ -17,14 +24,13 @@ register_snippet(OrganisationViewSetGroup)
 # Case intake: the 台账 listing and the case page.
 modeladmin_register(CaseLedgerAdmin)
 hooks.register("register_admin_urls", lambda: case_admin.urlpatterns)
-hooks.register("register_log_actions", case_admin.register_log_actions)
 
-# Linked handling, work calendar, outbox.
+# Linked handling, work calendar, outbox (read-only: messages are history).
+register_permission_policy(Notification, ReadOnlyPolicy(Notification))
 hooks.register("register_admin_viewset", lambda: handling_hooks.viewsets)
 hooks.register("register_admin_urls", handling_hooks.admin_urls)
 hooks.register("register_admin_menu_item", handling_hooks.queue_menu_item)
 hooks.register("construct_homepage_panels", handling_hooks.homepage_panels)
-hooks.register("register_log_actions", handling_hooks.register_log_actions)
 
 # Catalogue: completeness report, 附件1 import, unit editors limited to their unit's matters.
 hooks.register("register_admin_urls", catalogue.admin_urls)
@@ -44,4 +50,3 @@ for _hook in (
 # Results, evaluation, statistics: the 统计报表 menu.
 hooks.register("register_admin_urls", results_hooks.admin_urls)
 hooks.register("register_admin_menu_item", results_hooks.reports_menu_item)
-hooks.register("register_log_actions", results_hooks.register_log_actions)

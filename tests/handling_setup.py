@@ -57,4 +57,6 @@ def bundle(world, case=None):
     from daiban.services import handling
 
     case = case or world.accepted_case()
-    return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)
+    return handling.route_bundle(
+        case, lead_unit=world.lead.unit, co_units=[world.co.unit], user=world.window, version=case.version
+    )

@@ -87,11 +87,11 @@ class World:
         if status == CaseStatus.SUBMITTED:
             return case
         if status == CaseStatus.PENDING_SUPPLEMENT:
-            intake.request_supplement(staff, case, items=[{"name": "户口簿"}], version=case.version)
+            intake.request_supplement(case, user=staff, items=[{"name": "户口簿"}], version=case.version)
         elif status == CaseStatus.REJECTED:
-            intake.reject(staff, case, reason="不属于帮办代办范围", redirect_unit="县公安局", version=case.version)
+            intake.reject(case, user=staff, reason="不属于帮办代办范围", redirect_unit="县公安局", version=case.version)
         elif status == CaseStatus.ACCEPTED:
-            intake.accept(staff, case, window_opinion="符合办理条件", version=case.version)
+            intake.accept(case, user=staff, window_opinion="符合办理条件", version=case.version)
         elif status == CaseStatus.WITHDRAWN:
             intake.withdraw_by_applicant(case, version=case.version)
         case.refresh_from_db()

@@ -27,7 +27,7 @@ def world():
 @pytest.fixture
 def case(world):
     case = world.online_case()
-    intake.request_supplement(world.window, case, items=[{"name": "户口簿"}], version=case.version)
+    intake.request_supplement(case, user=world.window, items=[{"name": "户口簿"}], version=case.version)
     case.refresh_from_db()
     return case
 
@@ -66,12 +66,16 @@ def test_supervisor_of_the_region_can_view_but_not_act(client, world, case):
     assert snapshot(case) == before
 
 
-def test_city_guidance_can_act_everywhere(client, world, case):
+def test_city_guidance_sees_every_case_but_does_not_act_as_a_window(client, world, case):
+    """Seeing is not acting: the city supervises; the window of the case's centre screens it."""
     client.login(username="city_guidance", password=PASSWORD)
-    response = client.post(f"/admin/cases/{case.pk}/action/supplement/", {"version": case.version, "note": ""})
-    assert response.status_code == 302
-    case.refresh_from_db()
-    assert case.status == CaseStatus.SUBMITTED
+    page = client.get(f"/admin/cases/{case.pk}/")
+    assert page.status_code == 200 and "登记补正" not in page.content.decode()
+    before = snapshot(case)
+    for action, data in ACTION_POSTS.items():
+        response = client.post(f"/admin/cases/{case.pk}/action/{action}/", {"version": case.version, **data})
+        assert response.status_code == 403, action
+    assert snapshot(case) == before
 
 
 def test_anonymous_is_sent_to_login(client, case):
@@ -84,7 +88,7 @@ def test_anonymous_is_sent_to_login(client, case):
 
 def test_services_refuse_other_centres_staff(world, case):
     with pytest.raises(ActionPermissionDenied):
-        intake.register_supplement(world.other_window, case, version=case.version)
+        intake.register_supplement(case, user=world.other_window, version=case.version)
     with pytest.raises(ActionPermissionDenied):
         intake.register_at_window(world.other_window, world.details())
     assert snapshot(case)[0] == CaseStatus.PENDING_SUPPLEMENT

@@ -91,8 +91,10 @@ class TestOnPostgres:
         case = world.accepted_case()
         colleague = staff_user("帮办代办窗口人员", centre=world.centre)
         results = in_parallel(
-            lambda: handling.route_single(case, world.co.unit, user=world.window, version=case.version),
-            lambda: handling.route_bundle(case, world.lead.unit, [world.co.unit], user=colleague, version=case.version),
+            lambda: handling.route_single(case, unit=world.co.unit, user=world.window, version=case.version),
+            lambda: handling.route_bundle(
+                case, lead_unit=world.lead.unit, co_units=[world.co.unit], user=colleague, version=case.version
+            ),
             slow=(handling, "assignee_for"),
             monkeypatch=monkeypatch,
         )
@@ -105,8 +107,8 @@ class TestOnPostgres:
 
     def test_the_last_two_units_finishing_together_return_the_results_once(self, on_postgres, world, monkeypatch):
         case = world.accepted_case()
-        case = handling.route_single(case, world.co.unit, user=world.window, version=case.version)
-        handling.add_co_handling_unit(case, world.lead.unit, user=world.window, version=case.version)
+        case = handling.route_single(case, unit=world.co.unit, user=world.window, version=case.version)
+        handling.add_co_handling_unit(case, unit=world.lead.unit, user=world.window, version=case.version)
         flows = []
         for unit in (world.co, world.lead):
             flow = case.flows.get(unit=unit.unit)

@@ -40,9 +40,9 @@ class TestStaleForms:
     def test_second_routing_from_a_stale_page_is_refused(self, world):
         case = world.accepted_case()
         seen = case.version
-        handling.route_single(case, world.co.unit, user=world.window, version=seen)
+        handling.route_single(case, unit=world.co.unit, user=world.window, version=seen)
         with pytest.raises(ConcurrentUpdate):
-            handling.route_bundle(case, world.lead.unit, [], user=world.window, version=seen)
+            handling.route_bundle(case, lead_unit=world.lead.unit, co_units=[], user=world.window, version=seen)
         case.refresh_from_db()
         assert case.route == "single" and case.flows.count() == 1
 

@@ -33,6 +33,7 @@ from daiban.models import (
     UnitFlow,
 )
 from daiban.services import handling, handovers, results
+from daiban.services.base import current_version
 from tests.factories import CaseFactory, county
 from tests.handling_setup import unit_with_staff
 from tests.results_setup import supervisor, window, window_clerk
@@ -92,11 +93,17 @@ class Scene:
             to_party=HandoverParty.UNIT,
             to_unit=dx.unit.unit,
             items=[("申请书", 2)],
+            version=current_version(self.refreshed(self.assigned)),
         )
         self.completed = self.completed_case(zz_unit)
         self.disliked = self.completed_case(zz_unit)
         results.record_evaluation(
-            self.disliked, dx.window, level=Satisfaction.DISSATISFIED, method="phone", comment="等太久"
+            self.disliked,
+            user=dx.window,
+            level=Satisfaction.DISSATISFIED,
+            method="phone",
+            comment="等太久",
+            version=current_version(self.disliked),
         )
         self.follow_up = FollowUp.objects.get(evaluation__case=self.disliked)
 
@@ -112,7 +119,9 @@ class Scene:
 
     def bundle(self, lead, co):
         case = self.accepted_case()
-        return handling.route_bundle(case, lead.unit, [co.unit], user=self.dx.window, version=case.version)
+        return handling.route_bundle(
+            case, lead_unit=lead.unit, co_units=[co.unit], user=self.dx.window, version=case.version
+        )
 
     def completed_case(self, co):
         """Delivered to the applicant; 资中县's unit took part, so its staff sees the case."""
@@ -123,7 +132,7 @@ class Scene:
             handling.complete_flow(flow, user=unit.staff, version=flow.version, result_note="已办结")
         case = self.refreshed(case)
         return results.record_pickup(
-            case, self.dx.window, collected_by="申请人", identity_checked=True, expected_version=case.version
+            case, user=self.dx.window, collected_by="申请人", identity_checked=True, version=case.version
         )
 
     def accept_flow(self, case, unit):
@@ -247,6 +256,7 @@ def attacks(s):
             handling_url(assigned),
             {
                 "action": "handover",
+                "h-version": assigned.version,
                 "h-from_side": f"unit:{dx.unit.unit.pk}",
                 "h-to_side": "window",
                 "h-item_0": "申请书",
@@ -258,6 +268,7 @@ def attacks(s):
             handling_url(assigned),
             {
                 "action": "handover",
+                "h-version": assigned.version,
                 "h-from_side": "window",
                 "h-to_side": "applicant",
                 "h-item_0": "结果",
@@ -331,7 +342,7 @@ def last_month():
 def confirm_report(unit):
     month = last_month()
     url = f"{reverse('reports:confirmations')}?month={month}"
-    return url, {"unit": unit.pk, f"u{unit.pk}-unit": unit.pk, f"u{unit.pk}-month": month}
+    return url, {"unit": unit.pk, f"u{unit.pk}-version": 0}
 
 
 ATTACKS = [

@@ -67,7 +67,7 @@ def test_withdrawing_an_in_progress_case_cancels_its_open_flows_and_tells_the_un
     Notification.objects.all().delete()
     case.refresh_from_db()
 
-    intake.withdraw_at_window(world.window, case, reason="申请人来电撤回", version=case.version)
+    intake.withdraw_at_window(case, user=world.window, reason="申请人来电撤回", version=case.version)
 
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN
@@ -94,7 +94,7 @@ def test_the_applicants_withdrawal_leaves_completed_flows_alone(world):
 
 def test_withdrawing_before_routing_records_no_cancellation(world):
     case = world.accepted_case()
-    intake.withdraw_at_window(world.window, case, reason="申请人撤回", version=case.version)
+    intake.withdraw_at_window(case, user=world.window, reason="申请人撤回", version=case.version)
     assert not CaseEvent.objects.filter(case=case, action="cancel_flows").exists()
 
 
@@ -106,7 +106,7 @@ def test_window_sends_an_incomplete_result_back_and_the_case_returns_to_handling
     co = flow(case, world.co)
     Notification.objects.all().delete()
 
-    handling.send_back_results(case, co, user=world.window, version=case.version, reason="缺少营业执照副本")
+    handling.send_back_results(case, flow=co, user=world.window, version=case.version, reason="缺少营业执照副本")
 
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
@@ -132,7 +132,7 @@ def test_only_the_cases_window_sends_results_back(world, who):
     other_window = staff_user("帮办代办窗口人员", centre=CentreFactory())
     user = {"unit": world.co.staff, "other_window": other_window, "supervisor": world.bureau}[who]
     with pytest.raises(ActionPermissionDenied):
-        handling.send_back_results(case, flow(case, world.co), user=user, version=case.version, reason="不全")
+        handling.send_back_results(case, flow=flow(case, world.co), user=user, version=case.version, reason="不全")
     case.refresh_from_db()
     assert case.status == CaseStatus.RESULTS_RETURNED
 
@@ -142,10 +142,12 @@ def test_results_are_sent_back_only_while_they_wait_at_the_window(world):
     complete(case, world.co)
     case.refresh_from_db()
     with pytest.raises(InvalidTransition):
-        handling.send_back_results(case, flow(case, world.co), user=world.window, version=case.version, reason="不全")
+        handling.send_back_results(
+            case, flow=flow(case, world.co), user=world.window, version=case.version, reason="不全"
+        )
     case = returned(world)
     with pytest.raises(ActionError):
-        handling.send_back_results(case, flow(case, world.co), user=world.window, version=case.version, reason=" ")
+        handling.send_back_results(case, flow=flow(case, world.co), user=world.window, version=case.version, reason=" ")
 
 
 def test_sending_back_through_the_handling_page(client, world):
@@ -161,7 +163,7 @@ def test_sending_back_through_the_handling_page(client, world):
     client.force_login(world.window)
     assert "退回单位补充完善" in client.get(url).content.decode()
     response = client.post(url, {"action": "send_back", "flow": co.pk, f"s{co.pk}-version": case.version})
-    assert response.status_code == 200 and "需补充完善的内容" in response.content.decode()
+    assert response.status_code == 400 and "需补充完善的内容" in response.content.decode()
     data = {"action": "send_back", "flow": co.pk, f"s{co.pk}-version": case.version, f"s{co.pk}-reason": "缺副本"}
     assert client.post(url, data).status_code == 302
     case.refresh_from_db()
@@ -205,7 +207,7 @@ def send_reminders(*args):
 
 def test_a_second_cron_run_the_same_day_sends_no_reminder_twice(world):
     overdue = world.accepted_case(due_date=timezone.localdate() - datetime.timedelta(days=1))
-    handling.route_single(overdue, world.co.unit, user=world.window, version=overdue.version)
+    handling.route_single(overdue, unit=world.co.unit, user=world.window, version=overdue.version)
     Notification.objects.all().delete()
 
     send_reminders()
@@ -217,7 +219,7 @@ def test_a_second_cron_run_the_same_day_sends_no_reminder_twice(world):
     assert texts_to(world.co.a_post.phone) == first
 
     later = world.accepted_case(due_date=timezone.localdate())
-    handling.route_single(later, world.co.unit, user=world.window, version=later.version)
+    handling.route_single(later, unit=world.co.unit, user=world.window, version=later.version)
     Notification.objects.all().delete()
     send_reminders()
     third = texts_to(world.co.a_post.phone)
@@ -226,7 +228,7 @@ def test_a_second_cron_run_the_same_day_sends_no_reminder_twice(world):
 
 def test_dry_run_lists_only_what_is_still_to_send_today_and_records_nothing(world):
     overdue = world.accepted_case(due_date=timezone.localdate() - datetime.timedelta(days=1))
-    handling.route_single(overdue, world.co.unit, user=world.window, version=overdue.version)
+    handling.route_single(overdue, unit=world.co.unit, user=world.window, version=overdue.version)
     assert overdue.number in send_reminders("--dry-run")
     assert not SentReminder.objects.exists()
     send_reminders()
@@ -236,7 +238,7 @@ def test_dry_run_lists_only_what_is_still_to_send_today_and_records_nothing(worl
 
 def test_yesterdays_reminders_do_not_silence_today(world):
     overdue = world.accepted_case(due_date=timezone.localdate() - datetime.timedelta(days=1))
-    handling.route_single(overdue, world.co.unit, user=world.window, version=overdue.version)
+    handling.route_single(overdue, unit=world.co.unit, user=world.window, version=overdue.version)
     send_reminders()
     SentReminder.objects.update(day=timezone.localdate() - datetime.timedelta(days=1))
     Notification.objects.all().delete()
@@ -259,10 +261,10 @@ def test_units_finishing_tell_the_window_not_the_applicant(world):
 def test_the_applicant_is_told_result_ready_once(world):
     case = returned(world)
     Notification.objects.all().delete()
-    results.notify_result_ready(case, world.window, expected_version=case.version)
+    results.notify_result_ready(case, user=world.window, version=case.version)
     case.refresh_from_db()
     with pytest.raises(ActionError, match="不再重复发送"):
-        results.notify_result_ready(case, world.window, expected_version=case.version)
+        results.notify_result_ready(case, user=world.window, version=case.version)
     told = texts_to(case.contact_phone)
     assert len(told) == 1 and "领取" in told[0]
     assert case.events.filter(action="notify_result").count() == 1
@@ -285,14 +287,16 @@ def test_results_page_offers_the_notice_until_it_is_sent(client, world):
 
 def test_results_sent_back_and_returned_again_may_be_announced_again(world):
     case = returned(world)
-    results.notify_result_ready(case, world.window, expected_version=case.version)
+    results.notify_result_ready(case, user=world.window, version=case.version)
     case.refresh_from_db()
-    handling.send_back_results(case, flow(case, world.co), user=world.window, version=case.version, reason="缺副本")
+    handling.send_back_results(
+        case, flow=flow(case, world.co), user=world.window, version=case.version, reason="缺副本"
+    )
     complete(case, world.co)
     complete(case, world.lead)
     case.refresh_from_db()
     assert case.result_notified_at is None
-    results.notify_result_ready(case, world.window, expected_version=case.version)
+    results.notify_result_ready(case, user=world.window, version=case.version)
     assert case.events.filter(action="notify_result").count() == 2
 
 
@@ -353,11 +357,11 @@ def test_supervisors_get_no_next_step(client, world):
 def test_an_archived_case_masks_the_applicants_phone_even_for_its_window(client, world):
     case = returned(world)
     case = results.record_pickup(
-        case, world.window, collected_by="申请人", identity_checked=True, expected_version=case.version
+        case, user=world.window, collected_by="申请人", identity_checked=True, version=case.version
     )
     assert case.contact_phone in case_page(client, world.window, case)
     results_page = client.get(reverse("results:case", args=[case.pk])).content.decode()
     assert case.contact_phone in results_page  # the window calls back for the evaluation
-    results.archive_case(case, world.window, expected_version=case.version)
+    results.archive_case(case, user=world.window, version=case.version)
     assert case.contact_phone not in case_page(client, world.window, case)
     assert case.contact_phone not in client.get(reverse("results:case", args=[case.pk])).content.decode()

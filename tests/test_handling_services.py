@@ -5,9 +5,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from daiban.assignment import current_handler
 from daiban.models import CaseEvent, CaseStatus, FlowStatus, Notification, SupervisionNote, TaskForceMember
 from daiban.services import handling
-from daiban.services.base import ActionError, ActionPermissionDenied, ConcurrentUpdate, InvalidTransition
+from daiban.services.base import (
+    ActionError,
+    ActionPermissionDenied,
+    ConcurrentUpdate,
+    InvalidTransition,
+    current_version,
+)
 from daiban.workdays import add_working_days
 from tests.factories import staff_user
 from tests.handling_setup import World, bundle, unit_with_staff
@@ -26,7 +33,7 @@ def flow_of(case, unit):
 
 def test_single_route_creates_one_flow_for_the_a_post_and_tells_them(world):
     case = world.accepted_case()
-    case = handling.route_single(case, world.co.unit, user=world.window, version=case.version)
+    case = handling.route_single(case, unit=world.co.unit, user=world.window, version=case.version)
     assert case.status == CaseStatus.IN_PROGRESS and case.route == "single"
     flow = case.flows.get()
     assert flow.assignee == world.co.a_post and flow.status == FlowStatus.ASSIGNED
@@ -39,7 +46,7 @@ def test_the_b_post_takes_over_when_a_is_away(world):
     world.co.a_post.is_away = True
     world.co.a_post.save()
     case = world.accepted_case()
-    handling.route_single(case, world.co.unit, user=world.window, version=case.version)
+    handling.route_single(case, unit=world.co.unit, user=world.window, version=case.version)
     assert case.flows.get().assignee == world.co.b_post
 
 
@@ -49,7 +56,7 @@ def test_current_handler_follows_an_a_post_who_went_away_later(world):
     world.co.a_post.is_away = True
     world.co.a_post.save()
     flow.refresh_from_db()
-    assert handling.current_handler(flow) == world.co.b_post
+    assert current_handler(flow) == world.co.b_post
 
 
 def test_bundle_route_has_a_lead_flow_and_co_handling_flows(world):
@@ -62,7 +69,7 @@ def test_bundle_route_has_a_lead_flow_and_co_handling_flows(world):
 def test_only_the_window_of_the_centre_routes(world):
     case = world.accepted_case()
     with pytest.raises(ActionPermissionDenied):
-        handling.route_single(case, world.co.unit, user=world.lead.staff, version=case.version)
+        handling.route_single(case, unit=world.co.unit, user=world.lead.staff, version=case.version)
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED and not case.flows.exists()
 
@@ -70,13 +77,15 @@ def test_only_the_window_of_the_centre_routes(world):
 def test_routing_twice_is_refused(world):
     case = bundle(world)
     with pytest.raises(InvalidTransition):
-        handling.route_single(case, world.co.unit, user=world.window, version=case.version)
+        handling.route_single(case, unit=world.co.unit, user=world.window, version=case.version)
 
 
 def test_routing_with_a_stale_version_is_refused(world):
     case = world.accepted_case()
     with pytest.raises(ConcurrentUpdate, match="您填写的内容未丢失"):
-        handling.route_single(case, world.co.unit, user=world.window, version=case.version - 1 if case.version else 5)
+        handling.route_single(
+            case, unit=world.co.unit, user=world.window, version=case.version - 1 if case.version else 5
+        )
 
 
 def test_task_force_route_has_a_coordinator_members_and_a_flow_per_unit(world):
@@ -85,7 +94,12 @@ def test_task_force_route_has_a_coordinator_members_and_a_flow_per_unit(world):
     case = world.accepted_case()
     members = [(world.lead.a_post, "牵头"), (third.a_post, "规划许可"), (third.b_post, "")]
     case = handling.route_task_force(
-        case, coordinator, members, user=world.window, version=case.version, lead_unit=world.lead.unit
+        case,
+        coordinator=coordinator,
+        members=members,
+        user=world.window,
+        version=case.version,
+        lead_unit=world.lead.unit,
     )
     assert case.route == "task_force" and case.coordinator == coordinator
     assert TaskForceMember.objects.filter(case=case).count() == 3
@@ -96,15 +110,17 @@ def test_task_force_route_has_a_coordinator_members_and_a_flow_per_unit(world):
 def test_task_force_needs_a_coordinator_and_members(world):
     case = world.accepted_case()
     with pytest.raises(ActionError, match="专班负责人"):
-        handling.route_task_force(case, None, [(world.lead.a_post, "")], user=world.window, version=case.version)
+        handling.route_task_force(
+            case, coordinator=None, members=[(world.lead.a_post, "")], user=world.window, version=case.version
+        )
     with pytest.raises(ActionError, match="专班成员"):
-        handling.route_task_force(case, world.bureau, [], user=world.window, version=case.version)
+        handling.route_task_force(case, coordinator=world.bureau, members=[], user=world.window, version=case.version)
 
 
 def test_lead_unit_brings_in_another_co_handling_unit(world):
     case = bundle(world)
     third = unit_with_staff("县人社局")
-    flow = handling.add_co_handling_unit(case, third.unit, user=world.lead.staff, version=case.version)
+    flow = handling.add_co_handling_unit(case, unit=third.unit, user=world.lead.staff, version=case.version)
     assert flow.assignee == third.a_post and not flow.is_lead
 
 
@@ -112,7 +128,7 @@ def test_a_co_handling_unit_cannot_bring_in_units(world):
     case = bundle(world)
     third = unit_with_staff("县人社局")
     with pytest.raises(ActionPermissionDenied):
-        handling.add_co_handling_unit(case, third.unit, user=world.co.staff, version=case.version)
+        handling.add_co_handling_unit(case, unit=third.unit, user=world.co.staff, version=case.version)
     assert case.flows.count() == 2
 
 
@@ -201,7 +217,7 @@ def test_lead_unit_completes_last_then_results_are_back_at_the_window(world):
 
 
 def test_case_completion_is_the_last_units_completion_date(world):
-    case = handling.route_single(world.accepted_case(), world.co.unit, user=world.window, version=0)
+    case = handling.route_single(world.accepted_case(), unit=world.co.unit, user=world.window, version=0)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     flow = flow_of(case, world.co)
     flow = handling.accept_flow(flow, user=world.co.staff, version=flow.version, notice_no="N", accepted_on=yesterday)
@@ -211,7 +227,7 @@ def test_case_completion_is_the_last_units_completion_date(world):
 
 
 def test_completion_date_cannot_be_in_the_future_or_before_acceptance(world):
-    case = handling.route_single(world.accepted_case(), world.co.unit, user=world.window, version=0)
+    case = handling.route_single(world.accepted_case(), unit=world.co.unit, user=world.window, version=0)
     flow = flow_of(case, world.co)
     flow = handling.accept_flow(flow, user=world.co.staff, version=flow.version, notice_no="N")
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -224,7 +240,9 @@ def test_completion_date_cannot_be_in_the_future_or_before_acceptance(world):
 
 def test_supervision_note_by_the_county_bureau_reaches_the_open_flows(world):
     case = bundle(world)
-    note = handling.add_supervision_note(case, user=world.bureau, text="请加快办理", escalated=True)
+    note = handling.add_supervision_note(
+        case, user=world.bureau, text="请加快办理", escalated=True, version=current_version(case)
+    )
     assert note.escalated
     assert Notification.objects.filter(recipient=world.co.a_post.phone, body__contains="提级督办").exists()
     assert CaseEvent.objects.filter(case=case, action="supervise").exists()
@@ -233,7 +251,7 @@ def test_supervision_note_by_the_county_bureau_reaches_the_open_flows(world):
 def test_unit_staff_cannot_write_supervision_notes(world):
     case = bundle(world)
     with pytest.raises(ActionPermissionDenied):
-        handling.add_supervision_note(case, user=world.co.staff, text="催办")
+        handling.add_supervision_note(case, user=world.co.staff, text="催办", version=current_version(case))
     assert not SupervisionNote.objects.exists()
 
 
@@ -243,4 +261,4 @@ def test_another_countys_bureau_cannot_supervise(world):
     other = staff_user("县级审批局", region=county("威远县"))
     case = bundle(world)
     with pytest.raises(ActionPermissionDenied):
-        handling.add_supervision_note(case, user=other, text="催办")
+        handling.add_supervision_note(case, user=other, text="催办", version=current_version(case))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from daiban.models import CaseStatus, FlowStatus, UnitFlow
 from daiban.services import handling
+from daiban.services.base import current_version
 from daiban.workdays import add_working_days
 from tests.factories import CentreFactory, county, staff_user
 from tests.handling_setup import World, unit_with_staff
@@ -24,7 +25,9 @@ def world():
 
 def routed(world, due_date=None):
     case = world.accepted_case(due_date=due_date)
-    return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)
+    return handling.route_bundle(
+        case, lead_unit=world.lead.unit, co_units=[world.co.unit], user=world.window, version=case.version
+    )
 
 
 def case_url(case):
@@ -59,7 +62,7 @@ def test_route_page_with_a_stale_version_keeps_the_input(client, world):
     }
     response = client.post(reverse("handling:route", args=[case.pk]), data)
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "该办件已被其他人修改" in html and "我的说明" in html
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED
@@ -151,12 +154,18 @@ def test_the_coordinator_sees_the_whole_case_and_writes_notes(client, world):
     coordinator = staff_user("单位帮办代办员", unit=world.lead.unit)
     case = world.accepted_case()
     handling.route_task_force(
-        case, coordinator, [(world.lead.a_post, ""), (world.co.a_post, "")], user=world.window, version=case.version
+        case,
+        coordinator=coordinator,
+        members=[(world.lead.a_post, ""), (world.co.a_post, "")],
+        user=world.window,
+        version=case.version,
     )
     client.force_login(coordinator)
     html = client.get(case_url(case)).content.decode()
     assert html.count('class="daiban-flow"') == 2 and "记录督办意见" in html
-    response = client.post(case_url(case), {"action": "supervise", "text": "周五前汇总结果"})
+    response = client.post(
+        case_url(case), {"action": "supervise", "text": "周五前汇总结果", "version": current_version(case)}
+    )
     assert response.status_code == 302
     assert case.supervision_notes.get().text == "周五前汇总结果"
 
@@ -192,7 +201,13 @@ def test_case_page_query_count_does_not_grow_with_handovers(client, world):
 
     def handover():
         handovers.create_handover(
-            case, user=world.window, from_party="window", to_party="unit", to_unit=world.co.unit, items=[("材料", 1)]
+            case,
+            user=world.window,
+            from_party="window",
+            to_party="unit",
+            to_unit=world.co.unit,
+            items=[("材料", 1)],
+            version=current_version(case),
         )
 
     handover()
@@ -233,7 +248,7 @@ def test_dashboard_shows_each_person_only_their_scopes_warnings(client, world):
 
 def test_completed_flows_leave_the_warnings(client, world):
     today = timezone.localdate()
-    case = handling.route_single(world.accepted_case(due_date=today), world.co.unit, user=world.window, version=0)
+    case = handling.route_single(world.accepted_case(due_date=today), unit=world.co.unit, user=world.window, version=0)
     flow = case.flows.get()
     UnitFlow.objects.filter(pk=flow.pk).update(due_date=today - datetime.timedelta(days=1))
     flow.refresh_from_db()

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from daiban.models import CaseEvent, Handover, HandoverParty
 from daiban.services import handling, handovers
-from daiban.services.base import ActionError, ActionPermissionDenied
+from daiban.services.base import ActionError, ActionPermissionDenied, current_version
 from tests.handling_setup import World
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,9 @@ def world():
 @pytest.fixture
 def case(world):
     case = world.accepted_case()
-    return handling.route_bundle(case, world.lead.unit, [world.co.unit], user=world.window, version=case.version)
+    return handling.route_bundle(
+        case, lead_unit=world.lead.unit, co_units=[world.co.unit], user=world.window, version=case.version
+    )
 
 
 def window_to_lead(world, case, **kwargs):
@@ -33,6 +35,7 @@ def window_to_lead(world, case, **kwargs):
         to_unit=world.lead.unit,
         items=[("营业执照申请书", 2), ("身份证复印件", 1), ("", 3)],
         **kwargs,
+        version=current_version(case),
     )
 
 
@@ -40,7 +43,7 @@ def test_window_hands_materials_to_the_lead_unit_which_confirms(world, case):
     handover = window_to_lead(world, case)
     assert [(i.name, i.copies) for i in handover.items.all()] == [("营业执照申请书", 2), ("身份证复印件", 1)]
     assert handover.handed_over_by == world.window and handover.received_at is None
-    handovers.confirm_receipt(handover, user=world.lead.staff)
+    handovers.confirm_receipt(handover, user=world.lead.staff, version=current_version(handover))
     handover.refresh_from_db()
     assert handover.received_by == world.lead.staff and handover.received_at is not None
     assert CaseEvent.objects.filter(case=case, action="handover_received").exists()
@@ -49,35 +52,59 @@ def test_window_hands_materials_to_the_lead_unit_which_confirms(world, case):
 def test_only_the_receiving_side_confirms(world, case):
     handover = window_to_lead(world, case)
     with pytest.raises(ActionPermissionDenied):
-        handovers.confirm_receipt(handover, user=world.co.staff)
+        handovers.confirm_receipt(handover, user=world.co.staff, version=current_version(handover))
     with pytest.raises(ActionPermissionDenied):
-        handovers.confirm_receipt(handover, user=world.window)
+        handovers.confirm_receipt(handover, user=world.window, version=current_version(handover))
     handover.refresh_from_db()
     assert handover.received_at is None
 
 
 def test_a_second_confirmation_names_who_signed_first(world, case):
     handover = window_to_lead(world, case)
-    handovers.confirm_receipt(handover, user=world.lead.staff, received_label="王接收")
+    handovers.confirm_receipt(
+        handover, user=world.lead.staff, received_label="王接收", version=current_version(handover)
+    )
     with pytest.raises(ActionError, match="王接收"):
-        handovers.confirm_receipt(handover, user=world.lead.staff)
+        handovers.confirm_receipt(handover, user=world.lead.staff, version=current_version(handover))
 
 
 def test_a_unit_cannot_sign_for_the_window(world, case):
     with pytest.raises(ActionPermissionDenied):
         handovers.create_handover(
-            case, user=world.co.staff, from_party=P.WINDOW, to_party=P.UNIT, to_unit=world.co.unit, items=[("a", 1)]
+            case,
+            user=world.co.staff,
+            from_party=P.WINDOW,
+            to_party=P.UNIT,
+            to_unit=world.co.unit,
+            items=[("a", 1)],
+            version=current_version(case),
         )
     assert not Handover.objects.exists()
 
 
 def test_bad_handovers_are_refused_whole(world, case):
     with pytest.raises(ActionError, match="至少填写一项"):
-        handovers.create_handover(case, user=world.window, from_party=P.WINDOW, to_party=P.APPLICANT, items=[])
+        handovers.create_handover(
+            case, user=world.window, from_party=P.WINDOW, to_party=P.APPLICANT, items=[], version=current_version(case)
+        )
     with pytest.raises(ActionError, match="请选择单位"):
-        handovers.create_handover(case, user=world.window, from_party=P.WINDOW, to_party=P.UNIT, items=[("a", 1)])
+        handovers.create_handover(
+            case,
+            user=world.window,
+            from_party=P.WINDOW,
+            to_party=P.UNIT,
+            items=[("a", 1)],
+            version=current_version(case),
+        )
     with pytest.raises(ActionError, match="不能相同"):
-        handovers.create_handover(case, user=world.window, from_party=P.WINDOW, to_party=P.WINDOW, items=[("a", 1)])
+        handovers.create_handover(
+            case,
+            user=world.window,
+            from_party=P.WINDOW,
+            to_party=P.WINDOW,
+            items=[("a", 1)],
+            version=current_version(case),
+        )
     assert not Handover.objects.exists()
 
 
@@ -91,12 +118,20 @@ def test_co_unit_hands_results_to_lead_and_window_gives_them_to_the_applicant(wo
         to_unit=world.lead.unit,
         items=[("税务登记结果", 1)],
         is_result=True,
+        version=current_version(case),
     )
-    handovers.confirm_receipt(result, user=world.lead.staff)
+    handovers.confirm_receipt(result, user=world.lead.staff, version=current_version(result))
     to_applicant = handovers.create_handover(
-        case, user=world.window, from_party=P.WINDOW, to_party=P.APPLICANT, items=[("营业执照正本", 1)]
+        case,
+        user=world.window,
+        from_party=P.WINDOW,
+        to_party=P.APPLICANT,
+        items=[("营业执照正本", 1)],
+        version=current_version(case),
     )
-    handovers.confirm_receipt(to_applicant, user=world.window, received_label=case.applicant_name)
+    handovers.confirm_receipt(
+        to_applicant, user=world.window, received_label=case.applicant_name, version=current_version(to_applicant)
+    )
     to_applicant.refresh_from_db()
     assert to_applicant.received_label == case.applicant_name
 
@@ -126,7 +161,8 @@ def test_confirming_through_the_case_page(client, world, case):
     handover = window_to_lead(world, case)
     client.force_login(world.lead.staff)
     url = reverse("handling:case", args=[case.pk])
-    response = client.post(url, {"action": "confirm", "handover": handover.pk, "received_label": ""})
+    data = {"action": "confirm", "handover": handover.pk, "received_label": "", "version": current_version(handover)}
+    response = client.post(url, data)
     assert response.status_code == 302
     handover.refresh_from_db()
     assert handover.received_by == world.lead.staff
@@ -137,6 +173,7 @@ def test_registering_a_handover_through_the_case_page(client, world, case):
     url = reverse("handling:case", args=[case.pk])
     data = {
         "action": "handover",
+        "h-version": current_version(case),
         "h-from_side": f"unit:{world.co.unit.pk}",
         "h-to_side": f"unit:{world.lead.unit.pk}",
         "h-item_0": "税务登记结果",
@@ -153,7 +190,13 @@ def test_registering_a_handover_through_the_case_page(client, world, case):
 def test_a_refused_handover_keeps_what_was_typed(client, world, case):
     client.force_login(world.co.staff)
     url = reverse("handling:case", args=[case.pk])
-    data = {"action": "handover", "h-from_side": "window", "h-to_side": "applicant", "h-item_0": "我写的材料"}
+    data = {
+        "action": "handover",
+        "h-version": case.version,
+        "h-from_side": "window",
+        "h-to_side": "applicant",
+        "h-item_0": "我写的材料",
+    }
     response = client.post(url, data)
     html = response.content.decode()
     assert response.status_code == 403

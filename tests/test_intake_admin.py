@@ -141,8 +141,8 @@ def test_invalid_action_form_keeps_the_input(window_client, world):
 def test_stale_version_is_refused_and_the_input_kept(window_client, world):
     case = world.online_case()
     stale = case.version
-    intake.request_supplement(world.window, case, items=[{"name": "户口簿"}], version=case.version)
-    intake.register_supplement(world.window, case, version=case.version + 1)
+    intake.request_supplement(case, user=world.window, items=[{"name": "户口簿"}], version=case.version)
+    intake.register_supplement(case, user=world.window, version=case.version + 1)
     response = window_client.post(
         url(case, "reject"), {"version": stale, "reason": "我写的原因", "redirect_unit": "县公安局"}
     )

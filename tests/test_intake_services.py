@@ -35,7 +35,7 @@ def test_online_submission_numbers_and_notifies(world):
 
 def test_acceptance_sets_unit_date_and_due_date(world):
     case = world.online_case()
-    intake.accept(world.window, case, window_opinion="符合条件", version=case.version)
+    intake.accept(case, user=world.window, window_opinion="符合条件", version=case.version)
     case.refresh_from_db()
     today = timezone.localdate()
     assert case.status == CaseStatus.ACCEPTED
@@ -48,7 +48,7 @@ def test_acceptance_sets_unit_date_and_due_date(world):
 
 def test_acceptance_of_a_free_text_matter_has_no_due_date(world):
     case = world.online_case(matter=None, matter_text="清单外事项")
-    intake.accept(world.window, case, window_opinion="同意", version=case.version)
+    intake.accept(case, user=world.window, window_opinion="同意", version=case.version)
     case.refresh_from_db()
     assert case.due_date is None and case.status == CaseStatus.ACCEPTED
 
@@ -56,7 +56,9 @@ def test_acceptance_of_a_free_text_matter_has_no_due_date(world):
 def test_pre_review_acceptance_tracks_deferred_materials(world):
     case = world.online_case()
     due = timezone.localdate() + datetime.timedelta(days=5)
-    intake.accept(world.window, case, window_opinion="预审通过", deferred=[("参保登记表", due)], version=case.version)
+    intake.accept(
+        case, user=world.window, window_opinion="预审通过", deferred=[("参保登记表", due)], version=case.version
+    )
     assert list(DeferredMaterial.objects.values_list("name", "due_date", "received_at")) == [("参保登记表", due, None)]
     assert case.events.get(action="accept").label == "已受理（预审+容缺）"
     assert "参保登记表" in texts(case)[-1]
@@ -66,14 +68,14 @@ def test_deferred_deadline_in_the_past_is_refused(world):
     case = world.online_case()
     past = timezone.localdate() - datetime.timedelta(days=1)
     with pytest.raises(ActionError, match="补交期限不能早于今天"):
-        intake.accept(world.window, case, window_opinion="x", deferred=[("证明", past)], version=case.version)
+        intake.accept(case, user=world.window, window_opinion="x", deferred=[("证明", past)], version=case.version)
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED and not DeferredMaterial.objects.exists()
 
 
 def test_rejection_records_reason_and_unit_and_tells_the_applicant(world):
     case = world.online_case()
-    intake.reject(world.window, case, reason="属于司法事项", redirect_unit="县人民法院", version=case.version)
+    intake.reject(case, user=world.window, reason="属于司法事项", redirect_unit="县人民法院", version=case.version)
     case.refresh_from_db()
     assert case.status == CaseStatus.REJECTED and case.closed_at
     assert case.rejection_reason == "属于司法事项" and case.redirect_unit == "县人民法院"
@@ -83,17 +85,17 @@ def test_rejection_records_reason_and_unit_and_tells_the_applicant(world):
 def test_rejection_needs_a_reason_and_a_unit(world):
     case = world.online_case()
     with pytest.raises(ActionError):
-        intake.reject(world.window, case, reason=" ", redirect_unit="县法院", version=case.version)
+        intake.reject(case, user=world.window, reason=" ", redirect_unit="县法院", version=case.version)
     assert Case.objects.get().status == CaseStatus.SUBMITTED
 
 
 def test_one_time_notice_needs_items_and_lists_them_all(world):
     case = world.online_case()
     with pytest.raises(ActionError):
-        intake.request_supplement(world.window, case, items=[{"name": "  "}], version=case.version)
+        intake.request_supplement(case, user=world.window, items=[{"name": "  "}], version=case.version)
     assert not OneTimeNotice.objects.exists()
     intake.request_supplement(
-        world.window, case, items=[{"name": "户口簿"}, {"name": "照片", "problem": "wrong"}], version=case.version
+        case, user=world.window, items=[{"name": "户口簿"}, {"name": "照片", "problem": "wrong"}], version=case.version
     )
     assert "1.户口簿；2.照片" in texts(case)[-1]
     assert Case.objects.get().status == CaseStatus.PENDING_SUPPLEMENT
@@ -101,7 +103,7 @@ def test_one_time_notice_needs_items_and_lists_them_all(world):
 
 def test_supplement_sends_the_case_back_to_screening(world):
     case = world.case_in(CaseStatus.PENDING_SUPPLEMENT)
-    intake.register_supplement(world.window, case, note="补齐", version=case.version)
+    intake.register_supplement(case, user=world.window, note="补齐", version=case.version)
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
     assert case.notices.get().supplemented_at is not None
@@ -110,24 +112,24 @@ def test_supplement_sends_the_case_back_to_screening(world):
 def test_transitions_the_state_does_not_allow_are_refused(world):
     case = world.case_in(CaseStatus.ACCEPTED)
     with pytest.raises(InvalidTransition):
-        intake.reject(world.window, case, reason="x", redirect_unit="y", version=case.version)
+        intake.reject(case, user=world.window, reason="x", redirect_unit="y", version=case.version)
     with pytest.raises(InvalidTransition):
-        intake.register_supplement(world.window, case, version=case.version)
+        intake.register_supplement(case, user=world.window, version=case.version)
 
 
 def test_stale_version_is_refused(world):
     case = world.online_case()
     stale = case.version
-    intake.request_supplement(world.window, case, items=[{"name": "户口簿"}], version=stale)
+    intake.request_supplement(case, user=world.window, items=[{"name": "户口簿"}], version=stale)
     with pytest.raises(ConcurrentUpdate):
-        intake.register_supplement(world.window, case, version=stale)
+        intake.register_supplement(case, user=world.window, version=stale)
 
 
 def test_window_withdrawal_needs_a_reason(world):
     case = world.online_case()
     with pytest.raises(ActionError):
-        intake.withdraw_at_window(world.window, case, reason="", version=case.version)
-    intake.withdraw_at_window(world.window, case, reason="申请人来电撤回", version=case.version)
+        intake.withdraw_at_window(case, user=world.window, reason="", version=case.version)
+    intake.withdraw_at_window(case, user=world.window, reason="申请人来电撤回", version=case.version)
     assert Case.objects.get().status == CaseStatus.WITHDRAWN
 
 
@@ -140,12 +142,12 @@ def test_window_registration_channels(world):
 
 def test_every_action_is_in_the_history_with_who_and_when(world):
     case = world.online_case()
-    intake.request_supplement(world.window, case, items=[{"name": "户口簿"}], version=case.version)
-    intake.register_supplement(world.window, case, version=case.version + 1)
+    intake.request_supplement(case, user=world.window, items=[{"name": "户口簿"}], version=case.version)
+    intake.register_supplement(case, user=world.window, version=case.version + 1)
     due = timezone.localdate() + datetime.timedelta(days=3)
-    intake.accept(world.window, case, window_opinion="同意", deferred=[("证明", due)], version=case.version + 2)
+    intake.accept(case, user=world.window, window_opinion="同意", deferred=[("证明", due)], version=case.version + 2)
     material = DeferredMaterial.objects.get()
-    intake.receive_deferred(world.window, case, material_id=material.pk, version=case.version + 3)
+    intake.receive_deferred(case, user=world.window, material_id=material.pk, version=case.version + 3)
     intake.withdraw_by_applicant(case, reason="不办了", version=case.version + 4)
     events = list(case.events.order_by("pk"))
     assert [e.action for e in events] == [

@@ -12,9 +12,11 @@ from openpyxl import load_workbook
 
 from daiban.excel.ledger_import import import_ledger
 from daiban.models import CaseStatus, MonthlyReport, Satisfaction
-from daiban.reporting import confirm_month, reporting_status
+from daiban.reporting import reporting_status
+from daiban.services.reporting import confirm_month
 from daiban.roles import UNIT_STAFF
 from daiban.services.base import ActionError, ActionPermissionDenied
+from daiban.services.reporting import confirmations_seen
 from daiban.statistics import Period
 from tests.factories import UnitFactory, city, county, matter, staff_user
 from tests.ledger_files import HAND_FIGURES, MATTER, UNIT, quirky_ledger
@@ -96,10 +98,10 @@ def test_no_completed_case_shows_a_dash(tmp_path):
 def test_confirmation_is_a_locked_snapshot_and_a_correction_keeps_the_difference(imported):
     unit, centre = imported
     clerk = window_clerk(centre)
-    report = confirm_month(unit, OCT_2025, clerk)
+    report = confirm_month(unit, user=clerk, period=OCT_2025, version=confirmations_seen(unit, OCT_2025))
     assert (report.accepted, report.completed, report.satisfied) == (5, 3, 3)
     with pytest.raises(ActionError, match="更正说明"):
-        confirm_month(unit, OCT_2025, clerk)
+        confirm_month(unit, user=clerk, period=OCT_2025, version=confirmations_seen(unit, OCT_2025))
 
     late = case_in(
         CaseStatus.COMPLETED, unit, centre, accepted_at=beijing(2025, 10, 28, 9), completed_at=beijing(2025, 10, 29, 9)
@@ -108,7 +110,9 @@ def test_confirmation_is_a_locked_snapshot_and_a_correction_keeps_the_difference
     [status] = [s for s in reporting_status(OCT_2025) if s.unit == unit]
     assert status.changed_since_confirmation and status.report.accepted == 5  # the snapshot did not move
 
-    correction = confirm_month(unit, OCT_2025, clerk, note="补录10月28日办件")
+    correction = confirm_month(
+        unit, user=clerk, period=OCT_2025, note="补录10月28日办件", version=confirmations_seen(unit, OCT_2025)
+    )
     report.refresh_from_db()
     assert (report.is_current, report.superseded_by) == (False, correction)
     assert (correction.accepted, correction.completed, correction.satisfied) == (6, 4, 3)
@@ -122,16 +126,27 @@ def test_only_the_units_own_people_or_supervisors_confirm(imported):
     unit, _centre = imported
     _other, other_centre = window("隆昌市行政审批局", region=county("隆昌市"))
     with pytest.raises(ActionPermissionDenied):
-        confirm_month(unit, OCT_2025, window_clerk(other_centre))
+        confirm_month(
+            unit, user=window_clerk(other_centre), period=OCT_2025, version=confirmations_seen(unit, OCT_2025)
+        )
     with pytest.raises(ActionPermissionDenied):
-        confirm_month(unit, OCT_2025, supervisor(region=county("隆昌市")))
-    assert confirm_month(unit, OCT_2025, supervisor(region=unit.region)).pk
+        confirm_month(
+            unit, user=supervisor(region=county("隆昌市")), period=OCT_2025, version=confirmations_seen(unit, OCT_2025)
+        )
+    assert confirm_month(
+        unit, user=supervisor(region=unit.region), period=OCT_2025, version=confirmations_seen(unit, OCT_2025)
+    ).pk
 
 
 def test_a_month_not_yet_over_cannot_be_confirmed(imported):
     unit, centre = imported
     with pytest.raises(ActionError, match="尚未结束"):
-        confirm_month(unit, Period.containing(timezone.localdate()), window_clerk(centre))
+        confirm_month(
+            unit,
+            user=window_clerk(centre),
+            period=Period.containing(timezone.localdate()),
+            version=confirmations_seen(unit, Period.containing(timezone.localdate())),
+        )
 
 
 def test_late_units_are_flagged():
@@ -139,9 +154,16 @@ def test_late_units_are_flagged():
     late_unit, late_centre = window("逾期局")
     silent_unit, _centre = window("未报局")
     with mock.patch("django.utils.timezone.now", return_value=beijing(2025, 11, 20, 10)):
-        confirm_month(on_time_unit, OCT_2025, window_clerk(on_time_centre))
+        confirm_month(
+            on_time_unit,
+            user=window_clerk(on_time_centre),
+            period=OCT_2025,
+            version=confirmations_seen(on_time_unit, OCT_2025),
+        )
     with mock.patch("django.utils.timezone.now", return_value=beijing(2025, 11, 26, 10)):
-        confirm_month(late_unit, OCT_2025, window_clerk(late_centre))
+        confirm_month(
+            late_unit, user=window_clerk(late_centre), period=OCT_2025, version=confirmations_seen(late_unit, OCT_2025)
+        )
     flags = {s.unit.name: (s.confirmed, s.is_late) for s in reporting_status(OCT_2025)}
     assert flags == {"按时局": (True, False), "逾期局": (True, True), "未报局": (False, True)}
 
@@ -149,7 +171,7 @@ def test_late_units_are_flagged():
 def test_city_sees_who_confirmed_and_the_bulletin_lists_late_units(client, imported):
     unit, centre = imported
     silent, _c = window("威远县行政审批局", region=county("威远县"))
-    confirm_month(unit, OCT_2025, window_clerk(centre))
+    confirm_month(unit, user=window_clerk(centre), period=OCT_2025, version=confirmations_seen(unit, OCT_2025))
     client.force_login(city_staff())
     page = client.get(reverse("reports:confirmations"), {"month": "2025-10"}).content.decode()
     assert "已确认 1 / 2" in page and silent.name in page and "逾期未确认" in page
@@ -163,10 +185,10 @@ def test_confirming_through_the_admin_page(client, imported):
     unit, centre = imported
     client.force_login(window_clerk(centre))
     url = reverse("reports:confirmations") + "?month=2025-10"
-    response = client.post(url, {"unit": unit.pk, f"u{unit.pk}-unit": unit.pk, f"u{unit.pk}-month": "2025-10"})
+    response = client.post(url, {"unit": unit.pk, f"u{unit.pk}-version": 0})
     assert response.status_code == 302
     assert MonthlyReport.objects.get(unit=unit).accepted == 5
-    response = client.post(url, {"unit": unit.pk, f"u{unit.pk}-unit": unit.pk, f"u{unit.pk}-month": "2025-10"})
+    response = client.post(url, {"unit": unit.pk, f"u{unit.pk}-version": 0})
     assert "更正时请填写更正说明" in response.content.decode()
     assert MonthlyReport.objects.count() == 1
 

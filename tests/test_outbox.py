@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from daiban.models import CaseStatus, Notification, NotificationStatus
-from daiban.notifications import deliver_due
 from daiban.services import handling
+from daiban.services.outbox import deliver_due
 from daiban.sms import MemorySmsBackend
 from tests.factories import staff_user
 from tests.handling_setup import World
@@ -30,7 +30,7 @@ def route(django_capture_on_commit_callbacks):
     def run(world):
         case = world.accepted_case()
         with django_capture_on_commit_callbacks(execute=True):
-            return handling.route_single(case, world.co.unit, user=world.window, version=case.version)
+            return handling.route_single(case, unit=world.co.unit, user=world.window, version=case.version)
 
     return run
 

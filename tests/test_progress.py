@@ -118,7 +118,7 @@ def test_stale_withdrawal_is_refused(client, world):
     case = world.online_case()
     look_up(client, case.number, "13800001234")
     stale = case.version
-    intake.request_supplement(world.window, case, items=[{"name": "户口簿"}], version=case.version)
+    intake.request_supplement(case, user=world.window, items=[{"name": "户口簿"}], version=case.version)
     response = client.post("/progress/withdraw/", {"version": stale, "confirm": "on", "reason": "我的原因"})
     html = response.content.decode()
     assert response.status_code == 409 and "已被其他人修改" in html and "我的原因" in html

@@ -163,8 +163,8 @@ def test_accepted_with_deferred_materials_is_said_in_plain_words(client):
     world = World()
     case = world.online_case()
     intake.accept(
-        world.window,
         case,
+        user=world.window,
         window_opinion="先行受理",
         deferred=[("户口簿", timezone.localdate())],
         version=case.version,

@@ -21,7 +21,7 @@ def world():
 
 def routed(world, due_date):
     case = world.accepted_case(due_date=due_date)
-    return handling.route_single(case, world.co.unit, user=world.window, version=case.version)
+    return handling.route_single(case, unit=world.co.unit, user=world.window, version=case.version)
 
 
 def run(*args):

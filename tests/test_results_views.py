@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from daiban.models import CaseStatus, Evaluation, EvaluationMethod, FollowUp, Satisfaction
 from daiban.services import results
+from daiban.services.base import current_version
 from tests.results_setup import case_in, supervisor, window, window_clerk
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,10 @@ def open_progress(client, case):
 
 
 def evaluate(client, case, level=Satisfaction.SATISFIED, comment=""):
-    return client.post(reverse("daiban:progress_evaluate"), {"case": case.pk, "level": level, "comment": comment})
+    return client.post(
+        reverse("daiban:progress_evaluate"),
+        {"case": case.pk, "level": level, "comment": comment, "version": current_version(case)},
+    )
 
 
 # Online evaluation -------------------------------------------------------------------------------
@@ -80,7 +84,10 @@ def test_missing_level_keeps_the_comment(client, desk):
     unit, centre, _clerk = desk
     case = case_in(CaseStatus.COMPLETED, unit, centre)
     open_progress(client, case)
-    client.post(reverse("daiban:progress_evaluate"), {"case": case.pk, "level": "", "comment": "我写的意见"})
+    client.post(
+        reverse("daiban:progress_evaluate"),
+        {"case": case.pk, "level": "", "comment": "我写的意见", "version": case.version},
+    )
     page = client.get(reverse("daiban:progress")).content.decode()
     assert "请选择评价等级" in page and "我写的意见" in page
     assert not Evaluation.objects.exists()
@@ -123,7 +130,7 @@ def test_stale_form_keeps_what_was_typed(client, desk):
     unit, centre, clerk = desk
     case = case_in(CaseStatus.RESULTS_RETURNED, unit, centre)
     stale = case.version
-    results.notify_result_ready(case, clerk)
+    results.notify_result_ready(case, user=clerk, version=current_version(case))
     client.force_login(clerk)
     response = client.post(
         reverse("results:case", args=[case.pk]),
@@ -135,7 +142,7 @@ def test_stale_form_keeps_what_was_typed(client, desk):
         },
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "已被其他人修改" in page and "EMS998877" in page
+    assert response.status_code == 409 and "已被其他人修改" in page and "EMS998877" in page
     case.refresh_from_db()
     assert case.status == CaseStatus.RESULTS_RETURNED
 
@@ -184,7 +191,13 @@ def test_staff_evaluation_and_archive_then_read_only(client, desk):
 def test_feedback_form_prints(client, desk):
     unit, centre, clerk = desk
     case = case_in(CaseStatus.COMPLETED, unit, centre)
-    results.record_evaluation(case, clerk, level=Satisfaction.BASICALLY_SATISFIED, method=EvaluationMethod.PHONE)
+    results.record_evaluation(
+        case,
+        user=clerk,
+        level=Satisfaction.BASICALLY_SATISFIED,
+        method=EvaluationMethod.PHONE,
+        version=current_version(case),
+    )
     client.force_login(clerk)
     page = client.get(reverse("results:feedback_print", args=[case.pk])).content.decode()
     assert "帮办代办服务事项反馈情况表" in page and "附件7" in page

@@ -199,23 +199,25 @@ def notice_items(matter):
 
 def notice(case, window, matter):
     intake.request_supplement(
-        window, case, items=notice_items(matter), note="补齐后请到窗口提交。", version=version(case)
+        case, user=window, items=notice_items(matter), note="补齐后请到窗口提交。", version=version(case)
     )
 
 
 def supplemented(case, window, matter):
     notice(case, window, matter)
-    intake.register_supplement(window, case, note="申请人已补交全部材料。", version=version(case))
+    intake.register_supplement(case, user=window, note="申请人已补交全部材料。", version=version(case))
 
 
 def accepted(case, window, matter):
-    intake.accept(window, case, window_opinion="材料齐全，符合办理条件，予以受理。", version=version(case))
+    intake.accept(case, user=window, window_opinion="材料齐全，符合办理条件，予以受理。", version=version(case))
 
 
 def deferred(case, window, matter):
     due = timezone.localdate() + datetime.timedelta(days=3)
     late = [("食品安全管理制度文本", due), ("从业人员健康证明", due)]
-    intake.accept(window, case, window_opinion="预审通过，非必要材料容缺后补。", deferred=late, version=version(case))
+    intake.accept(
+        case, user=window, window_opinion="预审通过，非必要材料容缺后补。", deferred=late, version=version(case)
+    )
     # Demo only: the first deadline passed without the material (shows as 逾期 in the ledger).
     first = DeferredMaterial.objects.filter(case=case).order_by("pk").first()
     DeferredMaterial.objects.filter(pk=first.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=2))
@@ -223,8 +225,8 @@ def deferred(case, window, matter):
 
 def rejected(case, window, matter):
     intake.reject(
-        window,
         case,
+        user=window,
         reason="诉讼立案属于司法事项，不在政务服务帮办代办范围内。",
         redirect_unit="内江市市中区人民法院诉讼服务中心",
         version=version(case),

@@ -15,6 +15,7 @@ from daiban.demo.org import account
 from daiban.models import Case, CaseEvent, Liaison, LiaisonPost, MatterPage, ServiceCentre, Unit, UnitFlow
 from daiban.roles import UNIT_STAFF
 from daiban.services import handling, handovers, intake
+from daiban.services.base import current_version
 from daiban.workdays import WorkCalendar, add_working_days
 
 COUNTY = "资中县"
@@ -88,7 +89,7 @@ def accepted_case(demo, key, title, days, applicant, is_company):
     materials = [{"name": "申请书", "copies": 2}, {"name": "身份证复印件", "copies": 1}]
     case = intake.register_at_window(demo.window, details, materials=materials)
     Case.objects.filter(pk=case.pk).update(import_key=key)
-    case = intake.accept(demo.window, case, window_opinion="材料齐全，符合办理条件。", version=case.version)
+    case = intake.accept(case, user=demo.window, window_opinion="材料齐全，符合办理条件。", version=case.version)
     if case.due_date is None:
         Case.objects.filter(pk=case.pk).update(due_date=add_working_days(demo.today, days))
     return Case.objects.get(pk=case.pk)
@@ -130,6 +131,7 @@ def window_to(demo, case, unit):
         to_party="unit",
         to_unit=unit,
         items=[("申请书", 2), ("身份证复印件", 1)],
+        version=current_version(case),
     )
     return handover
 
@@ -137,9 +139,9 @@ def window_to(demo, case, unit):
 def single(demo, case):
     """单部门事项, accepted by the unit, due tomorrow-ish: 临期."""
     hrss = demo.unit(HRSS)
-    case = handling.route_single(case, hrss, user=demo.window, version=case.version)
+    case = handling.route_single(case, unit=hrss, user=demo.window, version=case.version)
     handover = window_to(demo, case, hrss)
-    handovers.confirm_receipt(handover, user=demo.hrss_staff)
+    handovers.confirm_receipt(handover, user=demo.hrss_staff, version=current_version(handover))
     flow = case.flows.get()
     handling.accept_flow(flow, user=demo.hrss_staff, version=flow.version, notice_no="资人社受〔2026〕101号")
     shift(case, 4, due_in=1)
@@ -149,10 +151,12 @@ def single(demo, case):
 def bundle(demo, case):
     """一件事一次办: lead 市场监管 with 税务 and 人社; the tax flow is overdue."""
     lead, tax, hrss = demo.unit(AMR), demo.unit(TAX), demo.unit(HRSS)
-    case = handling.route_bundle(case, lead, [tax], user=demo.window, version=case.version)
-    handovers.confirm_receipt(window_to(demo, case, lead), user=demo.amr_staff)
+    case = handling.route_bundle(case, lead_unit=lead, co_units=[tax], user=demo.window, version=case.version)
+    handovers.confirm_receipt(
+        window_to(demo, case, lead), user=demo.amr_staff, version=current_version(window_to(demo, case, lead))
+    )
     case.refresh_from_db()
-    handling.add_co_handling_unit(case, hrss, user=demo.amr_staff, version=case.version)
+    handling.add_co_handling_unit(case, unit=hrss, user=demo.amr_staff, version=case.version)
     lead_flow = case.flows.get(unit=lead)
     handling.accept_flow(lead_flow, user=demo.amr_staff, version=lead_flow.version, notice_no="资市监受〔2026〕55号")
     tax_flow = case.flows.get(unit=tax)
@@ -170,9 +174,16 @@ def task_force(demo, case):
     ]
     members = [(liaison, role) for liaison, role in members if liaison is not None]
     case = handling.route_task_force(
-        case, demo.bureau, members, user=demo.window, version=case.version, lead_unit=demo.unit(REALTY)
+        case,
+        coordinator=demo.bureau,
+        members=members,
+        user=demo.window,
+        version=case.version,
+        lead_unit=demo.unit(REALTY),
     )
-    handling.add_supervision_note(case, user=demo.bureau, text="请各成员单位本周内完成预审，容缺材料后补。")
+    handling.add_supervision_note(
+        case, user=demo.bureau, text="请各成员单位本周内完成预审，容缺材料后补。", version=current_version(case)
+    )
     shift(case, 12, due_in=-1)
     return case
 
@@ -180,8 +191,10 @@ def task_force(demo, case):
 def returned(demo, case):
     """一件事一次办 taken to the end: both units done, results back at the window, handovers signed."""
     lead, tax = demo.unit(AMR), demo.unit(TAX)
-    case = handling.route_bundle(case, lead, [tax], user=demo.window, version=case.version)
-    handovers.confirm_receipt(window_to(demo, case, lead), user=demo.amr_staff)
+    case = handling.route_bundle(case, lead_unit=lead, co_units=[tax], user=demo.window, version=case.version)
+    handovers.confirm_receipt(
+        window_to(demo, case, lead), user=demo.amr_staff, version=current_version(window_to(demo, case, lead))
+    )
     for unit, staff, notice in (
         (tax, demo.tax_staff, "资税受〔2026〕90号"),
         (lead, demo.amr_staff, "资市监受〔2026〕60号"),
@@ -198,8 +211,9 @@ def returned(demo, case):
                 to_unit=lead,
                 items=[("税务登记信息确认单", 1)],
                 is_result=True,
+                version=current_version(case),
             )
-            handovers.confirm_receipt(result, user=demo.amr_staff)
+            handovers.confirm_receipt(result, user=demo.amr_staff, version=current_version(result))
         handling.complete_flow(flow, user=staff, version=flow.version, result_note="已办结，结果材料已移交。")
     to_window = handovers.create_handover(
         case,
@@ -209,6 +223,7 @@ def returned(demo, case):
         to_party="window",
         items=[("营业执照正本", 1), ("营业执照副本", 1), ("申请材料原件", 2)],
         is_result=True,
+        version=current_version(case),
     )
-    handovers.confirm_receipt(to_window, user=demo.window)
+    handovers.confirm_receipt(to_window, user=demo.window, version=current_version(to_window))
     return case

@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from daiban.models import Case, CaseEvent, Evaluation, EvaluationMethod, MatterPage, ServiceCentre, Unit, UnitFlow
-from daiban.reporting import confirm_month
 from daiban.services import handling, intake, results
+from daiban.services.base import current_version
+from daiban.services.reporting import confirm_month, confirmations_seen
 from daiban.statistics import Period
 
 MONTHS = 6
@@ -89,8 +90,8 @@ class Desk:
         }
         case = intake.register_at_window(self.window, details, materials=[{"name": "申请书", "copies": 1}])
         Case.objects.filter(pk=case.pk).update(import_key=key)
-        case = intake.accept(self.window, case, window_opinion="材料齐全，符合办理条件。", version=case.version)
-        case = handling.route_single(case, self.unit, user=self.window, version=case.version)
+        case = intake.accept(case, user=self.window, window_opinion="材料齐全，符合办理条件。", version=case.version)
+        case = handling.route_single(case, unit=self.unit, user=self.window, version=case.version)
         accepted_on = period.start + datetime.timedelta(days=2 + index * 4 % 24)
         if last_month and index == 0:  # still with the unit at the end of the month
             flow = case.flows.get()
@@ -110,31 +111,54 @@ class Desk:
         handling.complete_flow(flow, user=self.staff, version=flow.version, result_note="已办结，结果已交回窗口。")
         case = Case.objects.get(pk=case.pk)
         if index % 2:
-            results.record_courier(case, self.window, courier_company="中国邮政", tracking_number=f"EMS{case.pk:010d}")
+            results.record_courier(
+                case,
+                user=self.window,
+                courier_company="中国邮政",
+                tracking_number=f"EMS{case.pk:010d}",
+                version=current_version(case),
+            )
         else:
-            results.record_pickup(case, self.window, collected_by=case.contact_name, identity_checked=True)
+            results.record_pickup(
+                case,
+                user=self.window,
+                collected_by=case.contact_name,
+                identity_checked=True,
+                version=current_version(case),
+            )
         level = LEVELS[(index + period.start.month) % len(LEVELS)]
         if level is None:
             return
         if index % 3 == 0:
-            evaluation = results.evaluate_online(case, level=level, comment="")
+            evaluation = results.evaluate_online(case, level=level, comment="", version=current_version(case))
         else:
             method = EvaluationMethod.PHONE if index % 3 == 1 else EvaluationMethod.ON_SITE
-            evaluation = results.record_evaluation(case, self.window, level=level, method=method)
+            evaluation = results.record_evaluation(
+                case, user=self.window, level=level, method=method, version=current_version(case)
+            )
         if hasattr(evaluation, "follow_up"):
             self.follow_up(evaluation.follow_up, period)
         if period.end < timezone.localdate() - datetime.timedelta(days=45):
-            results.archive_case(Case.objects.get(pk=case.pk), self.window)
+            results.archive_case(
+                Case.objects.get(pk=case.pk), user=self.window, version=current_version(Case.objects.get(pk=case.pk))
+            )
 
     def follow_up(self, follow_up, period):
         if period.end >= timezone.localdate() - datetime.timedelta(days=45):
             return  # recent: left open for the supervisors' list
         deadline = timezone.localdate() + datetime.timedelta(days=5)
         results.check_follow_up(
-            follow_up, self.boss, finding="等候时间较长", rectification="高峰时段增开帮办代办窗口", rectify_by=deadline
+            follow_up,
+            user=self.boss,
+            finding="等候时间较长",
+            rectification="高峰时段增开帮办代办窗口",
+            rectify_by=deadline,
+            version=current_version(follow_up),
         )
-        results.call_back_follow_up(follow_up, self.boss, callback_note="回访申请人，对整改表示认可。")
-        results.close_follow_up(follow_up, self.boss)
+        results.call_back_follow_up(
+            follow_up, user=self.boss, callback_note="回访申请人，对整改表示认可。", version=current_version(follow_up)
+        )
+        results.close_follow_up(follow_up, user=self.boss, version=current_version(follow_up))
 
 
 def backdate(case, accepted_on, completed_on):
@@ -161,7 +185,9 @@ def confirm_months(desk, months):
         return
     for i, period in enumerate(months[:-1]):
         if not window_unit.monthly_reports.filter(period=period.start).exists():
-            report = confirm_month(window_unit, period, desk.window)
+            report = confirm_month(
+                window_unit, user=desk.window, period=period, version=confirmations_seen(window_unit, period)
+            )
             due = report.due_date - datetime.timedelta(days=3 if i != len(months) - 2 else -2)
             report.confirmed_at = timezone.make_aware(datetime.datetime.combine(due, datetime.time(10)))
             report.save(update_fields=["confirmed_at"])

@@ -8,12 +8,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from ..models import HandoverParty, Liaison, Unit
+from .base import ActionForm
 
 ITEM_ROWS = 6
-
-
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 def active_units():
@@ -72,7 +69,7 @@ class CaseUnitsMixin:
             group_units(self.fields[name], case)
 
 
-class RouteSingleForm(CaseUnitsMixin, VersionForm):
+class RouteSingleForm(CaseUnitsMixin, ActionForm):
     unit = forms.ModelChoiceField(label="办理单位", queryset=Unit.objects.none())
     note = forms.CharField(label="转办说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     unit_fields = ("unit",)
@@ -83,7 +80,7 @@ class RouteSingleForm(CaseUnitsMixin, VersionForm):
         self.group_for(case)
 
 
-class RouteBundleForm(CaseUnitsMixin, VersionForm):
+class RouteBundleForm(CaseUnitsMixin, ActionForm):
     lead_unit = forms.ModelChoiceField(label="牵头单位", queryset=Unit.objects.none())
     co_units = forms.ModelMultipleChoiceField(
         label="协办单位",
@@ -102,7 +99,7 @@ class RouteBundleForm(CaseUnitsMixin, VersionForm):
         self.group_for(case)
 
 
-class RouteTaskForceForm(CaseUnitsMixin, VersionForm):
+class RouteTaskForceForm(CaseUnitsMixin, ActionForm):
     coordinator = forms.ModelChoiceField(label="专班负责人", queryset=get_user_model().objects.none())
     members = forms.ModelMultipleChoiceField(
         label="专班成员",
@@ -130,8 +127,13 @@ class RouteTaskForceForm(CaseUnitsMixin, VersionForm):
             members = self.fields["members"].queryset.order_by("unit__region__path", "unit__name", "post", "name")
             self.fields["members"].choices = grouped_by_place(case, members, lambda liaison: liaison.unit)
 
+    def action_params(self):
+        params = super().action_params()
+        params["members"] = [(liaison, "") for liaison in params["members"]]
+        return params
 
-class AcceptFlowForm(VersionForm):
+
+class AcceptFlowForm(ActionForm):
     accepted_on = forms.DateField(label="受理日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     promised_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0, help_text="0 表示即办。")
     notice_no = forms.CharField(label="受理通知书编号", max_length=60, required=False, help_text="承诺件必填。")
@@ -143,7 +145,7 @@ class AcceptFlowForm(VersionForm):
         super().__init__(*args, **kwargs)
 
 
-class RequestMaterialsForm(VersionForm):
+class RequestMaterialsForm(ActionForm):
     items = forms.CharField(
         label="需补充的材料及要求",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -151,7 +153,7 @@ class RequestMaterialsForm(VersionForm):
     )
 
 
-class CompleteFlowForm(VersionForm):
+class CompleteFlowForm(ActionForm):
     completed_on = forms.DateField(label="办结日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     result_note = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -161,7 +163,7 @@ class CompleteFlowForm(VersionForm):
         super().__init__(*args, **kwargs)
 
 
-class SendBackForm(VersionForm):
+class SendBackForm(ActionForm):
     """The window returns an incomplete result to the unit (version: the case's)."""
 
     reason = forms.CharField(
@@ -171,7 +173,7 @@ class SendBackForm(VersionForm):
     )
 
 
-class AddUnitForm(VersionForm):
+class AddUnitForm(ActionForm):
     unit = forms.ModelChoiceField(label="协办单位", queryset=Unit.objects.none())
 
     def __init__(self, *args, case, **kwargs):
@@ -184,7 +186,7 @@ def party_key(party, unit=None):
     return f"unit:{unit.pk}" if party == HandoverParty.UNIT else party
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(ActionForm):
     """附件6: who hands over to whom, and up to six items with their copies."""
 
     from_side = forms.ChoiceField(label="移交方")
@@ -226,14 +228,29 @@ class HandoverForm(forms.Form):
             raise forms.ValidationError("请至少填写一项材料。")
         return cleaned
 
+    def action_params(self):
+        (from_party, from_unit), (to_party, to_unit) = self.side("from_side"), self.side("to_side")
+        return {
+            "from_party": from_party,
+            "from_unit": from_unit,
+            "to_party": to_party,
+            "to_unit": to_unit,
+            "items": self.items(),
+            "is_result": self.cleaned_data["is_result"],
+            "handed_over_label": self.cleaned_data["handed_over_label"],
+        }
 
-class ConfirmReceiptForm(forms.Form):
+
+class ConfirmReceiptForm(ActionForm):
     handover = forms.IntegerField(widget=forms.HiddenInput)
     received_label = forms.CharField(
         label="接收人姓名", max_length=50, required=False, help_text="申请人领取时填写申请人姓名；默认为本人。"
     )
 
+    def action_params(self):
+        return {"received_label": self.cleaned_data["received_label"]}
 
-class SupervisionForm(forms.Form):
+
+class SupervisionForm(ActionForm):
     text = forms.CharField(label="督办意见", widget=forms.Textarea(attrs={"rows": 3}))
     escalated = forms.BooleanField(label="提级督办", required=False)

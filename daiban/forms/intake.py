@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..roles import Scope
 from ..services.intake import CASE_FIELDS, WINDOW_CHANNELS
+from .base import ActionForm
 from .uploads import MAX_UPLOAD_FILES, MAX_UPLOAD_SIZE, UploadsField
 
 __all__ = [
@@ -295,13 +296,7 @@ MaterialFormSet = forms.formset_factory(
 # Screening actions -------------------------------------------------------------------------------
 
 
-class VersionedForm(forms.Form):
-    """Every action form carries the case version the person saw (lock_case refuses a stale one)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class RejectForm(VersionedForm):
+class RejectForm(ActionForm):
     reason = forms.CharField(
         label="不予受理原因", widget=forms.Textarea(attrs={"rows": 3}), help_text="将以短信告知申请人。"
     )
@@ -311,7 +306,7 @@ class RejectForm(VersionedForm):
 PROBLEMS = [("", "齐全"), ("missing", "缺少"), ("wrong", "不符合要求")]
 
 
-class NoticeForm(VersionedForm):
+class NoticeForm(ActionForm):
     """一次性告知: the matter's 申请材料 with a problem each, plus free items."""
 
     extra_items = forms.CharField(
@@ -356,6 +351,9 @@ class NoticeForm(VersionedForm):
         ]
         return items + list(_free_items(data.get("extra_items", "")))
 
+    def action_params(self):
+        return {"items": self.items(), "note": self.cleaned_data["note"]}
+
 
 def _free_items(text):
     """'名称：要求' lines typed by staff."""
@@ -365,7 +363,7 @@ def _free_items(text):
             yield {"name": name.strip(), "problem": "missing", "requirement": "".join(requirement).strip()}
 
 
-class SupplementForm(VersionedForm):
+class SupplementForm(ActionForm):
     note = forms.CharField(
         label="补正情况",
         required=False,
@@ -375,7 +373,7 @@ class SupplementForm(VersionedForm):
     files = UploadsField(label="补正材料扫描件（选填）")
 
 
-class AcceptForm(VersionedForm):
+class AcceptForm(ActionForm):
     window_opinion = forms.CharField(
         label="帮办代办窗口意见",
         initial="符合办理条件，予以受理。",
@@ -409,11 +407,11 @@ class BaseDeferredFormSet(forms.BaseFormSet):
 DeferredFormSet = forms.formset_factory(DeferredRowForm, formset=BaseDeferredFormSet, extra=3, max_num=10)
 
 
-class WithdrawForm(VersionedForm):
+class WithdrawForm(ActionForm):
     reason = forms.CharField(label="撤回说明", max_length=300, help_text="如：申请人来电要求撤回。")
 
 
-class ReceiveDeferredForm(VersionedForm):
+class ReceiveDeferredForm(ActionForm):
     material_id = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -445,7 +443,7 @@ class ProgressQueryForm(forms.Form):
         return normalise_phone(self.cleaned_data["secret"])
 
 
-class PublicWithdrawForm(VersionedForm):
+class PublicWithdrawForm(ActionForm):
     confirm = forms.BooleanField(
         label="我确认撤回本次帮办代办申请", error_messages={"required": "请勾选确认后再撤回。"}
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ..models import Region, Unit
 from ..statistics import Period
+from .base import ActionForm
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -50,9 +51,9 @@ class PeriodForm(forms.Form):
         return data
 
 
-class ConfirmReportForm(forms.Form):
-    unit = forms.IntegerField(widget=forms.HiddenInput)
-    month = forms.CharField(widget=forms.HiddenInput)
+class ConfirmReportForm(ActionForm):
+    """A unit's month (the page's month) confirmed; the version is the number of confirmations seen."""
+
     note = forms.CharField(
         label="更正说明",
         required=False,

@@ -7,16 +7,13 @@ from django import forms
 from django.utils import timezone
 
 from ..models import EvaluationMethod, Satisfaction
+from .base import ActionForm
 
 # A refused online evaluation is kept here (what was typed and why) until the progress page shows it again.
 EVALUATION_DRAFT_KEY = "daiban_evaluation_draft"
 
 
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class PickupForm(VersionForm):
+class PickupForm(ActionForm):
     collected_by = forms.CharField(label="领取人", max_length=50)
     identity_checked = forms.BooleanField(
         label="已核验领取人身份证件", required=False, help_text="领取人本人或受托人须出示有效身份证件。"
@@ -24,13 +21,13 @@ class PickupForm(VersionForm):
     result_note = forms.CharField(label="反馈材料名称及份数", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CourierForm(VersionForm):
+class CourierForm(ActionForm):
     courier_company = forms.CharField(label="快递公司", max_length=50)
     tracking_number = forms.CharField(label="快递单号", max_length=50)
     result_note = forms.CharField(label="反馈材料名称及份数", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StaffEvaluationForm(VersionForm):
+class StaffEvaluationForm(ActionForm):
     method = forms.ChoiceField(
         label="评价方式",
         choices=[(EvaluationMethod.PHONE, "电话回访"), (EvaluationMethod.ON_SITE, "现场评价")],
@@ -49,7 +46,7 @@ class StaffEvaluationForm(VersionForm):
         super().__init__(*args, **kwargs)
 
 
-class OnlineEvaluationForm(forms.Form):
+class OnlineEvaluationForm(ActionForm):
     level = forms.ChoiceField(
         label="您对本次帮办代办服务的评价",
         choices=Satisfaction.choices,
@@ -61,15 +58,15 @@ class OnlineEvaluationForm(forms.Form):
     )
 
 
-class FollowUpCheckForm(forms.Form):
+class FollowUpCheckForm(ActionForm):
     finding = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 3}))
     rectification = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 3}))
     rectify_by = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class FollowUpCallBackForm(forms.Form):
+class FollowUpCallBackForm(ActionForm):
     callback_note = forms.CharField(label="回访情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EmptyForm(forms.Form):
-    pass
+class ConfirmForm(ActionForm):
+    """An action without input: notify, archive, close a follow-up."""

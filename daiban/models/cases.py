@@ -26,6 +26,7 @@ __all__ = [
     "DeferredMaterial",
     "UnitFlow",
     "FlowStatus",
+    "OPEN_FLOW_STATUSES",
     "TaskForceMember",
     "Handover",
     "HandoverItem",
@@ -306,6 +307,10 @@ class FlowStatus(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
+# A flow still in the unit's hands.
+OPEN_FLOW_STATUSES = (FlowStatus.ASSIGNED, FlowStatus.ACCEPTED, FlowStatus.NEEDS_MATERIALS)
+
+
 class UnitFlow(models.Model):
     """One involved unit's part of a case (相关单位流转情况)."""
 
@@ -432,10 +437,6 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = "评价"
         verbose_name_plural = "评价"
-
-    @property
-    def is_satisfied(self):
-        return self.level in SATISFIED_LEVELS
 
 
 class FollowUpStatus(models.TextChoices):

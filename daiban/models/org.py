@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
@@ -49,10 +48,6 @@ class Region(index.Indexed, MP_Node):
     def full_name(self):
         names = [r.name for r in self.get_ancestors()] + [self.name]
         return "".join(names)
-
-    def subtree_q(self, prefix="region"):
-        """Q for objects whose region is this region or below it."""
-        return Q(**{f"{prefix}__path__startswith": self.path})
 
 
 class CentreLevel(models.TextChoices):
@@ -163,20 +158,6 @@ class Liaison(index.Indexed, models.Model):
     )
     note = models.CharField("备注", max_length=200, blank=True)
 
-    panels = [
-        FieldPanel("region"),
-        FieldPanel("unit"),
-        FieldPanel("centre"),
-        FieldPanel("name"),
-        FieldPanel("title"),
-        FieldPanel("phone"),
-        FieldPanel("post"),
-        FieldPanel("is_designated"),
-        FieldPanel("is_away"),
-        FieldPanel("is_active"),
-        FieldPanel("user"),
-        FieldPanel("note"),
-    ]
     search_fields = [
         index.SearchField("name"),
         index.SearchField("phone"),

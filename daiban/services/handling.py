@@ -1,27 +1,44 @@
 """Linked handling (联动办理): routing a case to units, each unit's flow, 督办.
 
-Every action checks permission, changes inside transaction.atomic with the case
-locked (lock order: case, then flow), and records a case event. Case actions
-check the case's version; flow actions check the flow's version, so two units
-working on their own flows never block each other.
+Case actions lock the case and check its version; flow actions lock the case, then the
+flow, and check the flow's version, so two units working on their own flows never block
+each other for long. The flow's state machine is daiban.services.transitions.FLOW.
 """
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
-from ..models import CaseStatus, FlowStatus, LiaisonPost, Route, SupervisionNote, TaskForceMember, UnitFlow
-from ..permissions import can_handle_at_window, can_handle_flow, can_supervise
+from ..assignment import assignee_for
+from ..models import CaseStatus, FlowStatus, Route, SupervisionNote, TaskForceMember, UnitFlow
+from ..permissions import can_add_co_handling_unit, can_handle_flow, can_supervise
 from ..workdays import add_working_days
-from . import notify_staff
-from .base import ActionError, ActionPermissionDenied, ConcurrentUpdate, InvalidTransition, lock_case, record, touch
-from .base import transition as case_transition
+from . import notify_staff, transitions
+from .audit import record
+from .base import (
+    Action,
+    ActionError,
+    CaseAction,
+    ConcurrentUpdate,
+    InvalidTransition,
+    lock_case,
+    required,
+    touch,
+    transition,
+)
 
 __all__ = [
-    "OPEN_FLOW_STATUSES",
-    "assignee_for",
-    "current_handler",
+    "RouteSingle",
+    "RouteBundle",
+    "RouteTaskForce",
+    "AddCoHandlingUnit",
+    "AcceptFlow",
+    "RequestMaterials",
+    "ResumeFlow",
+    "CompleteFlow",
+    "SendBackResults",
+    "AddSupervisionNote",
+    "cancel_open_flows",
     "route_single",
     "route_bundle",
     "route_task_force",
@@ -31,157 +48,155 @@ __all__ = [
     "resume_flow",
     "complete_flow",
     "send_back_results",
-    "cancel_open_flows",
     "add_supervision_note",
-    "can_add_co_handling_unit",
 ]
 
-OPEN_FLOW_STATUSES = (FlowStatus.ASSIGNED, FlowStatus.ACCEPTED, FlowStatus.NEEDS_MATERIALS)
+FLOW_STALE = "该单位流转已被其他人处理，请刷新页面查看最新情况。您填写的内容未丢失。"
 
 
-# Who handles a unit's flow (A岗/B岗)
+# Routing (by the window of the case's centre) -----------------------------------------------------
 
 
-def assignee_for(unit):
-    """The unit's active A岗; its B岗 when the A岗 is away; None when the unit has neither."""
-    liaisons = [liaison for liaison in unit.liaisons.all() if liaison.is_active]
-    a_posts = [liaison for liaison in liaisons if liaison.post == LiaisonPost.A and not liaison.is_away]
-    b_posts = [liaison for liaison in liaisons if liaison.post == LiaisonPost.B and not liaison.is_away]
-    return (a_posts or b_posts or [None])[0]
+class _Route(CaseAction):
+    transition = "route"
+    route = None
+    denied = "只有受理该件的帮办代办窗口可以转办。"
 
-
-def current_handler(flow):
-    """Who answers for a flow today: its assignee, or the unit's B岗 if the assignee is now away."""
-    assignee = flow.assignee
-    if assignee is not None and assignee.is_active and not assignee.is_away:
-        return assignee
-    return assignee_for(flow.unit) or assignee
-
-
-# Routing (by the window of the case's centre)
-
-
-def route_single(case, unit, *, user, version, note=""):
-    return _route(case, Route.SINGLE, [unit], lead_unit=None, user=user, version=version, note=note)
-
-
-def route_bundle(case, lead_unit, co_units=(), *, user, version, note=""):
-    units = [lead_unit, *[unit for unit in co_units if unit.pk != lead_unit.pk]]
-    return _route(case, Route.BUNDLE, units, lead_unit=lead_unit, user=user, version=version, note=note)
-
-
-def route_task_force(case, coordinator, members, *, user, version, lead_unit=None, note=""):
-    """members: (liaison, role) pairs; every member's unit gets a flow, the lead unit's comes first."""
-    if coordinator is None:
-        raise ActionError("请指定专班负责人。")
-    if not members:
-        raise ActionError("请至少选择一名专班成员。")
-    units = _distinct([liaison.unit for liaison, _role in members if liaison.unit_id])
-    if lead_unit is not None:
-        units = _distinct([lead_unit, *units])
-    if not units:
-        raise ActionError("专班成员须来自相关单位（部门）。")
-    with transaction.atomic():
-        case = _route(
-            case,
-            Route.TASK_FORCE,
-            units,
-            lead_unit=lead_unit,
-            user=user,
-            version=version,
-            note=note,
-            coordinator=coordinator,
-        )
-        TaskForceMember.objects.bulk_create(
-            [TaskForceMember(case=case, liaison=liaison, role=role) for liaison, role in members]
-        )
-    notify_staff.task_force_coordinator(case, coordinator)
-    return case
-
-
-def _distinct(units):
-    seen, result = set(), []
-    for unit in units:
-        if unit.pk not in seen:
-            seen.add(unit.pk)
-            result.append(unit)
-    return result
-
-
-def _route(case, route, units, *, lead_unit, user, version, note, coordinator=None):
-    if not units:
-        raise ActionError("请选择办理单位。")
-    with transaction.atomic():
-        case = lock_case(case, version)
-        if not can_handle_at_window(user, case):
-            raise ActionPermissionDenied("只有受理该件的帮办代办窗口可以转办。")
+    def route_to(self, case, units, *, lead_unit=None, coordinator=None, note=""):
+        if not units:
+            raise ActionError("请选择办理单位。")
         names = "、".join(unit.name for unit in units)
-        case_transition(
+        self.move(
             case,
-            "route",
-            label=f"转办（{Route(route).label}）：{names}",
-            user=user,
+            label=f"转办（{Route(self.route).label}）：{names}",
             note=note,
-            route=route,
+            route=self.route,
             lead_unit=lead_unit,
             coordinator=coordinator,
-            data={"route": route, "units": [unit.pk for unit in units]},
+            data={"route": self.route, "units": [unit.pk for unit in units]},
         )
         for unit in units:
             _create_flow(case, unit, is_lead=lead_unit is not None and unit.pk == lead_unit.pk)
-    return case
+        return case
+
+
+class RouteSingle(_Route):
+    """单部门事项: the window hands the case to one unit."""
+
+    route = Route.SINGLE
+
+    def perform(self, case, *, unit, note=""):
+        return self.route_to(case, [unit], note=note)
+
+
+class RouteBundle(_Route):
+    """一件事一次办: a lead unit and its co-handling units."""
+
+    route = Route.BUNDLE
+
+    def perform(self, case, *, lead_unit, co_units=(), note=""):
+        units = [lead_unit, *[unit for unit in co_units if unit.pk != lead_unit.pk]]
+        return self.route_to(case, units, lead_unit=lead_unit, note=note)
+
+
+class RouteTaskForce(_Route):
+    """专班: a coordinator and members; every member's unit gets a flow, the lead unit's first."""
+
+    route = Route.TASK_FORCE
+
+    def clean(self, *, coordinator, members, lead_unit=None, note=""):
+        if coordinator is None:
+            raise ActionError("请指定专班负责人。")
+        if not members:
+            raise ActionError("请至少选择一名专班成员。")
+        units = _distinct([liaison.unit for liaison, _role in members if liaison.unit_id])
+        if lead_unit is not None:
+            units = _distinct([lead_unit, *units])
+        if not units:
+            raise ActionError("专班成员须来自相关单位（部门）。")
+        return {"coordinator": coordinator, "members": members, "units": units, "lead_unit": lead_unit, "note": note}
+
+    def perform(self, case, *, coordinator, members, units, lead_unit, note):
+        self.route_to(case, units, lead_unit=lead_unit, coordinator=coordinator, note=note)
+        TaskForceMember.objects.bulk_create(
+            [TaskForceMember(case=case, liaison=liaison, role=role) for liaison, role in members]
+        )
+        notify_staff.task_force_coordinator(case, coordinator)
+        return case
+
+
+def _distinct(objects):
+    seen, result = set(), []
+    for obj in objects:
+        if obj.pk not in seen:
+            seen.add(obj.pk)
+            result.append(obj)
+    return result
 
 
 def _create_flow(case, unit, *, is_lead):
-    assignee = assignee_for(unit)
-    flow = UnitFlow.objects.create(case=case, unit=unit, is_lead=is_lead, assignee=assignee, due_date=case.due_date)
+    flow = UnitFlow.objects.create(
+        case=case, unit=unit, is_lead=is_lead, assignee=assignee_for(unit), due_date=case.due_date
+    )
     notify_staff.new_flow(flow)
     return flow
 
 
-def can_add_co_handling_unit(user, case):
-    """The lead unit's staff, the 专班 coordinator and the window may bring in more units."""
-    if case.status != CaseStatus.IN_PROGRESS:
-        return False
-    if can_handle_at_window(user, case) or case.coordinator_id == user.pk:
-        return True
-    lead = next((flow for flow in case.flows.all() if flow.is_lead), None)
-    return lead is not None and can_handle_flow(user, lead)
+class AddCoHandlingUnit(CaseAction):
+    """The lead unit's staff, the 专班 coordinator or the window bring in one more unit."""
 
+    transition = "add_unit"
+    denied = "只有牵头单位、专班负责人或帮办代办窗口可以增加协办单位。"
 
-def add_co_handling_unit(case, unit, *, user, version):
-    with transaction.atomic():
-        case = lock_case(case, version)
-        if not can_add_co_handling_unit(user, case):
-            raise ActionPermissionDenied("只有牵头单位、专班负责人或帮办代办窗口可以增加协办单位。")
+    def has_permission(self, case):
+        return can_add_co_handling_unit(self.user, case)
+
+    def perform(self, case, *, unit):
         if case.flows.filter(unit=unit).exists():
             raise ActionError(f"“{unit.name}”已在办理单位中。")
         flow = _create_flow(case, unit, is_lead=False)
-        record(case, "add_unit", f"增加协办单位：{unit.name}", user=user, data={"unit": unit.pk})
-        touch(case)
-    return flow
+        self.log(case, f"增加协办单位：{unit.name}", data={"unit": unit.pk})
+        return flow
 
 
-# A unit's flow
+# A unit's flow ------------------------------------------------------------------------------------
 
 
-def _lock_flow(flow, version, user):
-    """Lock the case, then the flow; refuse a stale form or a person outside the unit."""
-    case = lock_case(flow.case_id)
-    locked = UnitFlow.objects.select_for_update().select_related("unit").get(pk=flow.pk)
-    if version is not None and int(version) != locked.version:
-        raise ConcurrentUpdate("该单位流转已被其他人处理，请刷新页面查看最新情况。您填写的内容未丢失。")
-    if not can_handle_flow(user, locked):
-        raise ActionPermissionDenied("您不是该单位的帮办代办员，不能办理此流转。")
-    if case.status != CaseStatus.IN_PROGRESS:
-        raise InvalidTransition(f"办件当前状态为“{case.get_status_display()}”，不能办理。")
-    locked.case = case
-    return case, locked
+class FlowAction(Action):
+    """An action of a unit's 帮办代办员 on the unit's flow of a case in 联动办理."""
 
+    machine = transitions.FLOW
+    subject = "该流转"
+    denied = "您不是该单位的帮办代办员，不能办理此流转。"
 
-def _require_status(flow, *statuses):
-    if flow.status not in statuses:
-        raise InvalidTransition(f"该流转当前状态为“{flow.get_status_display()}”，不能执行此操作。")
+    def case_of(self, flow):
+        return flow.case
+
+    def version_of(self, flow):
+        return flow.version
+
+    def has_permission(self, flow):
+        return can_handle_flow(self.user, flow)
+
+    def check_state(self, flow):
+        case = flow.case
+        if case.status != CaseStatus.IN_PROGRESS:
+            raise InvalidTransition(f"办件当前状态为“{case.get_status_display()}”，不能办理。")
+
+    def lock(self):
+        case = lock_case(self.object.case_id)
+        flow = UnitFlow.objects.select_for_update().select_related("unit").get(pk=self.object.pk)
+        if int(self.version) != flow.version:
+            raise ConcurrentUpdate(FLOW_STALE)
+        flow.case = case
+        return flow
+
+    def move_flow(self, flow, status=None, **changes):
+        _save_flow(flow, status=status or self.target, **changes)
+
+    def log(self, flow, label, **kwargs):
+        touch(flow.case)
+        return record(flow.case, self.transition, label, user=self.user, **kwargs)
 
 
 def _save_flow(flow, **changes):
@@ -191,132 +206,127 @@ def _save_flow(flow, **changes):
     flow.save()
 
 
-def accept_flow(flow, *, user, version, accepted_on=None, notice_no="", promised_days=None):
+class AcceptFlow(FlowAction):
     """The unit accepts: acceptance date, 受理通知书 number for 承诺件, and its due date."""
-    accepted_on = accepted_on or timezone.localdate()
-    with transaction.atomic():
-        case, flow = _lock_flow(flow, version, user)
-        _require_status(flow, FlowStatus.ASSIGNED)
-        days = _promised_days(case, promised_days)
-        if days > 0 and not notice_no.strip():
-            raise ActionError("承诺件须填写受理通知书编号。")
+
+    transition = "accept_flow"
+
+    def clean(self, *, accepted_on=None, notice_no="", promised_days=None):
+        accepted_on = accepted_on or timezone.localdate()
         if accepted_on > timezone.localdate():
             raise ActionError("受理日期不能晚于今天。")
+        return {"accepted_on": accepted_on, "notice_no": (notice_no or "").strip(), "promised_days": promised_days}
+
+    def perform(self, flow, *, accepted_on, notice_no, promised_days):
+        case = flow.case
+        days = int(promised_days) if promised_days is not None else (case.matter.promised_days if case.matter_id else 0)
+        if days > 0 and not notice_no:
+            raise ActionError("承诺件须填写受理通知书编号。")
         due = add_working_days(accepted_on, days)
-        _save_flow(flow, status=FlowStatus.ACCEPTED, accepted_on=accepted_on, notice_no=notice_no.strip(), due_date=due)
-        record(
-            case,
-            "accept_flow",
+        self.move_flow(flow, accepted_on=accepted_on, notice_no=notice_no, due_date=due)
+        self.log(
+            flow,
             f"{flow.unit.name}受理（承诺办结日期 {due:%Y-%m-%d}）",
-            user=user,
             public=True,
             data={"flow": flow.pk, "notice_no": flow.notice_no},
         )
-        touch(case)
-    return flow
+        return flow
 
 
-def _promised_days(case, promised_days):
-    if promised_days is not None:
-        return int(promised_days)
-    return case.matter.promised_days if case.matter_id else 0
-
-
-def request_more_materials(flow, *, user, version, items):
+class RequestMaterials(FlowAction):
     """The unit needs more materials: back to the window, which contacts the applicant (一次性告知)."""
-    items = (items or "").strip()
-    if not items:
-        raise ActionError("请写明需补充的材料及要求，便于窗口一次性告知申请人。")
-    with transaction.atomic():
-        case, flow = _lock_flow(flow, version, user)
-        _require_status(flow, FlowStatus.ASSIGNED, FlowStatus.ACCEPTED)
-        _save_flow(flow, status=FlowStatus.NEEDS_MATERIALS)
-        record(
-            case, "request_materials", f"{flow.unit.name}要求补充材料", user=user, note=items, data={"flow": flow.pk}
-        )
-        touch(case)
+
+    transition = "request_materials"
+
+    def clean(self, *, items):
+        return {"items": required(items, "请写明需补充的材料及要求，便于窗口一次性告知申请人。")}
+
+    def perform(self, flow, *, items):
+        self.move_flow(flow)
+        self.log(flow, f"{flow.unit.name}要求补充材料", note=items, data={"flow": flow.pk})
         notify_staff.materials_requested(flow, items)
-    return flow
+        return flow
 
 
-def resume_flow(flow, *, user, version):
-    """The supplemented materials arrived: the unit carries on."""
-    with transaction.atomic():
-        case, flow = _lock_flow(flow, version, user)
-        _require_status(flow, FlowStatus.NEEDS_MATERIALS)
-        status = FlowStatus.ACCEPTED if flow.accepted_on else FlowStatus.ASSIGNED
-        _save_flow(flow, status=status)
-        record(case, "resume_flow", f"{flow.unit.name}已收到补充材料，继续办理", user=user, data={"flow": flow.pk})
-        touch(case)
-    return flow
+class ResumeFlow(FlowAction):
+    """The supplemented materials arrived: the unit carries on where it was."""
+
+    transition = "resume_flow"
+
+    def perform(self, flow):
+        self.move_flow(flow, status=FlowStatus.ACCEPTED if flow.accepted_on else FlowStatus.ASSIGNED)
+        self.log(flow, f"{flow.unit.name}已收到补充材料，继续办理", data={"flow": flow.pk})
+        return flow
 
 
-def complete_flow(flow, *, user, version, result_note, completed_on=None):
+class CompleteFlow(FlowAction):
     """The unit is done. When every flow is done the results are back at the window."""
-    result_note = (result_note or "").strip()
-    if not result_note:
-        raise ActionError("请填写办理结果。")
-    completed_on = completed_on or timezone.localdate()
-    with transaction.atomic():
-        case, flow = _lock_flow(flow, version, user)
-        _require_status(flow, FlowStatus.ACCEPTED)
-        _check_completion_date(flow, completed_on)
+
+    transition = "complete_flow"
+
+    def clean(self, *, result_note, completed_on=None):
+        completed_on = completed_on or timezone.localdate()
+        if completed_on > timezone.localdate():
+            raise ActionError("办结日期不能晚于今天。")
+        return {"result_note": required(result_note, "请填写办理结果。"), "completed_on": completed_on}
+
+    def perform(self, flow, *, result_note, completed_on):
+        case = flow.case
+        if flow.accepted_on and completed_on < flow.accepted_on:
+            raise ActionError("办结日期不能早于受理日期。")
         others = list(case.flows.exclude(pk=flow.pk).exclude(status=FlowStatus.CANCELLED))
         if flow.is_lead and any(other.status != FlowStatus.COMPLETED for other in others):
             raise ActionError("协办单位尚未全部办结，牵头单位须收齐办理结果后再办结。")
-        _save_flow(flow, status=FlowStatus.COMPLETED, completed_on=completed_on, result_note=result_note)
-        record(case, "complete_flow", f"{flow.unit.name}办结", user=user, public=True, note=result_note)
+        self.move_flow(flow, completed_on=completed_on, result_note=result_note)
+        record(case, self.transition, f"{flow.unit.name}办结", user=self.user, public=True, note=result_note)
         if all(other.status == FlowStatus.COMPLETED for other in others):
-            _return_results(case, [flow, *others], user)
+            last = max(f.completed_on for f in [flow, *others])
+            transition(
+                case,
+                "return_results",
+                label="办理结果已返回帮办代办窗口",
+                user=self.user,
+                results_returned_at=timezone.now(),
+                completed_at=_moment(last),
+            )
+            notify_staff.results_returned(case)
         else:
             touch(case)
-    return flow
+        return flow
 
 
-def _check_completion_date(flow, completed_on):
-    if completed_on > timezone.localdate():
-        raise ActionError("办结日期不能晚于今天。")
-    if flow.accepted_on and completed_on < flow.accepted_on:
-        raise ActionError("办结日期不能早于受理日期。")
+def _moment(day):
+    """The case's 办结 time: now when the last unit finished today, else that day's start."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _return_results(case, flows, user):
-    last = max(flow.completed_on for flow in flows)
-    case_transition(
-        case,
-        "return_results",
-        label="办理结果已返回帮办代办窗口",
-        user=user,
-        results_returned_at=timezone.now(),
-        completed_at=_moment(last),
-    )
-    notify_staff.results_returned(case)
-
-
-def send_back_results(case, flow, *, user, version, reason):
+class SendBackResults(CaseAction):
     """The window finds a unit's returned result incomplete and sends it back (reopen_flows).
 
     That unit's flow is open again, and so is the lead unit's, which collects the results once more.
     The case is back in 联动办理; its 办结 time is cleared until the results return again.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionError("请写明结果材料缺少或需完善的内容，便于单位一次补齐。")
-    with transaction.atomic():
-        case = lock_case(case, version)
-        if not can_handle_at_window(user, case):
-            raise ActionPermissionDenied("只有受理该件的帮办代办窗口可以退回办理结果。")
+
+    transition = "reopen_flows"
+    denied = "只有受理该件的帮办代办窗口可以退回办理结果。"
+
+    def clean(self, *, flow, reason):
+        return {"flow": flow, "reason": required(reason, "请写明结果材料缺少或需完善的内容，便于单位一次补齐。")}
+
+    def perform(self, case, *, flow, reason):
         flows = list(case.flows.select_related("unit", "assignee__user"))
         flow = next((f for f in flows if f.pk == getattr(flow, "pk", flow)), None)
         if flow is None:
             raise ActionError("没有找到该单位流转。")
-        _require_status(flow, FlowStatus.COMPLETED)
-        reopened = _distinct_flows([flow, *(f for f in flows if f.is_lead and f.status == FlowStatus.COMPLETED)])
-        case_transition(
+        sources, target = transitions.FLOW["reopen_flow"]
+        if flow.status not in sources:
+            raise InvalidTransition(f"该流转当前状态为“{flow.get_status_display()}”，不能执行此操作。")
+        reopened = _distinct([flow, *(f for f in flows if f.is_lead and f.status in sources)])
+        self.move(
             case,
-            "reopen_flows",
             label=f"办理结果需补充完善，已退回{flow.unit.name}",
-            user=user,
             note=reason,
             data={"flows": [f.pk for f in reopened], "completed_on": [str(f.completed_on) for f in reopened]},
             results_returned_at=None,
@@ -324,27 +334,19 @@ def send_back_results(case, flow, *, user, version, reason):
             result_notified_at=None,
         )
         for reopen in reopened:
-            _save_flow(reopen, status=FlowStatus.ACCEPTED, completed_on=None)
+            _save_flow(reopen, status=target, completed_on=None)
             notify_staff.results_sent_back(reopen, reason)
-    return flow
-
-
-def _distinct_flows(flows):
-    seen, result = set(), []
-    for flow in flows:
-        if flow.pk not in seen:
-            seen.add(flow.pk)
-            result.append(flow)
-    return result
+        return flow
 
 
 def cancel_open_flows(case, *, user=None, actor_label=""):
     """The case stopped (withdrawn): every open flow is cancelled and its unit told. The case must be locked."""
-    flows = list(case.flows.filter(status__in=OPEN_FLOW_STATUSES).select_related("unit", "assignee__user"))
+    sources, target = transitions.FLOW["cancel_flow"]
+    flows = list(case.flows.filter(status__in=sources).select_related("unit", "assignee__user"))
     if not flows:
         return []
     for flow in flows:
-        _save_flow(flow, status=FlowStatus.CANCELLED)
+        _save_flow(flow, status=target)
         notify_staff.flow_cancelled(flow)
     names = "、".join(flow.unit.name for flow in flows)
     record(
@@ -358,27 +360,35 @@ def cancel_open_flows(case, *, user=None, actor_label=""):
     return flows
 
 
-def _moment(day):
-    """The case's 办结 time: now when the last unit finished today, else that day's start."""
-    if day == timezone.localdate():
-        return timezone.now()
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+# 督导 / 督办 ---------------------------------------------------------------------------------------
 
 
-# 督导 / 督办
+class AddSupervisionNote(CaseAction):
+    """A supervisor's note or escalation (提级督办); the units still working on the case are told."""
 
+    transition = "supervise"
+    denied = "您无权督办该件。"
 
-def add_supervision_note(case, *, user, text, escalated=False):
-    text = (text or "").strip()
-    if not text:
-        raise ActionError("请填写督办意见。")
-    with transaction.atomic():
-        case = lock_case(case)
-        if not can_supervise(user, case):
-            raise ActionPermissionDenied("您无权督办该件。")
-        note = SupervisionNote.objects.create(case=case, author=user, text=text, escalated=escalated)
-        label = "提级督办" if escalated else "督导意见"
-        record(case, "supervise", label, user=user, note=text, data={"escalated": escalated})
-        touch(case)
+    def has_permission(self, case):
+        return can_supervise(self.user, case)
+
+    def clean(self, *, text, escalated=False):
+        return {"text": required(text, "请填写督办意见。"), "escalated": bool(escalated)}
+
+    def perform(self, case, *, text, escalated):
+        note = SupervisionNote.objects.create(case=case, author=self.user, text=text, escalated=escalated)
+        self.log(case, "提级督办" if escalated else "督导意见", note=text, data={"escalated": escalated})
         notify_staff.supervision(case, note)
-    return note
+        return note
+
+
+route_single = RouteSingle.run
+route_bundle = RouteBundle.run
+route_task_force = RouteTaskForce.run
+add_co_handling_unit = AddCoHandlingUnit.run
+accept_flow = AcceptFlow.run
+request_more_materials = RequestMaterials.run
+resume_flow = ResumeFlow.run
+complete_flow = CompleteFlow.run
+send_back_results = SendBackResults.run
+add_supervision_note = AddSupervisionNote.run

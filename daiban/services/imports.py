@@ -21,7 +21,7 @@ from ..models import (
     Satisfaction,
     UnitFlow,
 )
-from .base import record
+from .audit import record
 from .numbering import new_query_code, next_case_number
 
 __all__ = ["FlowLine", "HistoricalRow", "import_historical_case", "IMPORT_ACTION", "IMPORT_LABEL"]

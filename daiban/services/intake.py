@@ -1,26 +1,33 @@
 """Intake and screening (甄别): the first half of 附件3.
 
-Every action checks permission, changes the case inside a transaction with the
-case row locked (refusing a stale version), records the history entry and queues
-the applicant's notification in the same transaction.
+Creating a case (online or at the window) is a plain function; every change to an
+existing case is an action class (see daiban.services.base).
 """
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..models import Case, CaseAttachment, CaseMaterial, Channel, DeferredMaterial, NoticeItem, OneTimeNotice
-from ..notifications import notify_applicant
-from ..permissions import can_handle_at_window
+from ..permissions import can_register_at
 from ..workdays import add_working_days
-from .base import ActionError, ActionPermissionDenied, atomic, lock_case, record, touch, transition
+from .audit import record
+from .base import ActionError, ActionPermissionDenied, CaseAction, required
 from .handling import cancel_open_flows
 from .numbering import new_query_code, next_case_number
+from .outbox import notify_applicant
 
 __all__ = [
     "CASE_FIELDS",
-    "LOG_ACTIONS",
     "WINDOW_CHANNELS",
     "submit_online",
     "register_at_window",
+    "Reject",
+    "RequestSupplement",
+    "RegisterSupplement",
+    "Accept",
+    "ReceiveDeferred",
+    "WithdrawByApplicant",
+    "WithdrawAtWindow",
     "reject",
     "request_supplement",
     "register_supplement",
@@ -28,7 +35,6 @@ __all__ = [
     "receive_deferred",
     "withdraw_by_applicant",
     "withdraw_at_window",
-    "can_register_at",
 ]
 
 # The 附件5 fields a request is made of (online or at the window).
@@ -55,37 +61,13 @@ CASE_FIELDS = (
 
 WINDOW_CHANNELS = (Channel.WINDOW, Channel.PHONE, Channel.HOME_VISIT)
 
-# Wagtail audit log actions written by this module (registered in daiban.wagtail_hooks).
-LOG_ACTIONS = {
-    "submit": "网上提交帮办代办申请",
-    "register": "窗口登记帮办代办申请",
-    "reject": "不予受理",
-    "request_supplement": "一次性告知",
-    "supplement": "登记补正材料",
-    "accept": "受理",
-    "receive_deferred": "登记容缺材料补交",
-    "withdraw": "撤回申请",
-}
-
-DENIED = "您没有权限办理该办件：只有该办件所在服务中心的帮办代办窗口人员可以操作。"
-
-
-def can_register_at(user, centre):
-    """Window staff register walk-in requests at their own centre; the city at any."""
-    return can_handle_at_window(user, Case(centre=centre))
-
-
-def _require_window(user, case):
-    if not can_handle_at_window(user, case):
-        raise ActionPermissionDenied(DENIED)
-
 
 # Creating a case ---------------------------------------------------------------------------------
 
 
 def submit_online(details, *, materials=(), files=(), units=()):
     """An applicant's request from /apply/. `details` holds CASE_FIELDS (consent already checked)."""
-    with atomic():
+    with transaction.atomic():
         case = _create_case(details, channel=Channel.ONLINE, consent_at=timezone.now())
         _add_papers(case, materials, files, units, by_applicant=True)
         record(case, "submit", "提交网上申请", actor_label="申请人", public=True)
@@ -103,7 +85,7 @@ def register_at_window(user, details, *, channel=Channel.WINDOW, materials=(), f
         raise ActionError("窗口登记的申请渠道只能是窗口、电话或上门服务。")
     if not can_register_at(user, details["centre"]):
         raise ActionPermissionDenied("您只能登记本服务中心帮办代办窗口收到的申请。")
-    with atomic():
+    with transaction.atomic():
         case = _create_case(details, channel=channel, consent_at=timezone.now(), received_by=user)
         _add_papers(case, materials, files, units, by_applicant=False)
         record(case, "register", f"窗口登记申请（{Channel(channel).label}）", user=user, public=True)
@@ -150,20 +132,22 @@ def _add_papers(case, materials, files, units, *, by_applicant):
 # Screening ---------------------------------------------------------------------------------------
 
 
-def reject(user, case, *, reason, redirect_unit, version):
+class Reject(CaseAction):
     """不予受理: outside the 帮办代办 scope; the applicant is told which unit to go to."""
-    _require_window(user, case)
-    reason, redirect_unit = reason.strip(), redirect_unit.strip()
-    if not reason or not redirect_unit:
-        raise ActionError("请填写不予受理的原因和申请人应前往办理的单位。")
-    with atomic():
-        case = lock_case(case, version)
+
+    transition = "reject"
+
+    def clean(self, *, reason, redirect_unit):
+        reason, redirect_unit = (reason or "").strip(), (redirect_unit or "").strip()
+        if not reason or not redirect_unit:
+            raise ActionError("请填写不予受理的原因和申请人应前往办理的单位。")
+        return {"reason": reason, "redirect_unit": redirect_unit}
+
+    def perform(self, case, *, reason, redirect_unit):
         public_note = f"原因：{reason}。请向{redirect_unit}申请办理。"
-        transition(
+        self.move(
             case,
-            "reject",
             label="不予受理",
-            user=user,
             note=reason,
             data={"public_note": public_note, "redirect_unit": redirect_unit},
             rejection_reason=reason,
@@ -171,21 +155,25 @@ def reject(user, case, *, reason, redirect_unit, version):
             closed_at=timezone.now(),
         )
         notify_applicant(case, f"您的帮办代办申请（{case.number}）不属于帮办代办服务范围，不予受理。{public_note}")
-    return case
+        return case
 
 
-def request_supplement(user, case, *, items, note="", version):
+class RequestSupplement(CaseAction):
     """一次性告知: every missing or wrong item at once; the case waits for the applicant (待补正).
 
     `items` are dicts with name, problem ("missing" or "wrong"), requirement and optionally catalogue_material.
     """
-    _require_window(user, case)
-    items = [item for item in items if item.get("name", "").strip()]
-    if not items:
-        raise ActionError("一次性告知书至少要列出一项需补正的材料或事项。")
-    with atomic():
-        case = lock_case(case, version)
-        notice = OneTimeNotice.objects.create(case=case, issued_by=user, note=note.strip())
+
+    transition = "request_supplement"
+
+    def clean(self, *, items, note=""):
+        items = [item for item in items if item.get("name", "").strip()]
+        if not items:
+            raise ActionError("一次性告知书至少要列出一项需补正的材料或事项。")
+        return {"items": items, "note": (note or "").strip()}
+
+    def perform(self, case, *, items, note):
+        notice = OneTimeNotice.objects.create(case=case, issued_by=self.user, note=note)
         NoticeItem.objects.bulk_create(
             NoticeItem(
                 notice=notice,
@@ -197,11 +185,9 @@ def request_supplement(user, case, *, items, note="", version):
             for item in items
         )
         listing = "；".join(f"{n}.{item['name'].strip()}" for n, item in enumerate(items, start=1))
-        transition(
+        self.move(
             case,
-            "request_supplement",
             label="一次性告知：请补正材料",
-            user=user,
             note=note,
             data={"notice_id": notice.pk, "public_note": f"需补正：{listing}"},
         )
@@ -210,52 +196,51 @@ def request_supplement(user, case, *, items, note="", version):
             f"您的帮办代办申请（{case.number}）需补正以下材料：{listing}。"
             f"请一次性补齐后到{case.centre.name}帮办代办窗口提交。",
         )
-    return notice
+        return notice
 
 
-def register_supplement(user, case, *, note="", files=(), version):
+class RegisterSupplement(CaseAction):
     """The applicant brought the missing items: the case goes back to screening (待甄别)."""
-    _require_window(user, case)
-    with atomic():
-        case = lock_case(case, version)
-        now = timezone.now()
-        OneTimeNotice.objects.filter(case=case, supplemented_at__isnull=True).update(supplemented_at=now)
+
+    transition = "supplement"
+
+    def perform(self, case, *, note="", files=()):
+        OneTimeNotice.objects.filter(case=case, supplemented_at__isnull=True).update(supplemented_at=timezone.now())
         _add_papers(case, (), files, (), by_applicant=False)
-        transition(case, "supplement", label="已补正材料，重新甄别", user=user, note=note)
-    return case
+        self.move(case, label="已补正材料，重新甄别", note=note)
+        return case
 
 
-def accept(user, case, *, window_opinion, deferred=(), version):
+class Accept(CaseAction):
     """受理, or 预审+容缺 when `deferred` lists (name, due_date) of non-essential materials to follow."""
-    _require_window(user, case)
-    window_opinion = window_opinion.strip()
-    if not window_opinion:
-        raise ActionError("请填写帮办代办窗口意见。")
-    deferred = [(name.strip(), due) for name, due in deferred if name.strip()]
-    today = timezone.localdate()
-    if any(due < today for _name, due in deferred):
-        raise ActionError("容缺材料的补交期限不能早于今天。")
-    with atomic():
-        case = lock_case(case, version)
+
+    transition = "accept"
+
+    def clean(self, *, window_opinion, deferred=()):
+        window_opinion = required(window_opinion, "请填写帮办代办窗口意见。")
+        deferred = [(name.strip(), due) for name, due in deferred if name.strip()]
+        if any(due < timezone.localdate() for _name, due in deferred):
+            raise ActionError("容缺材料的补交期限不能早于今天。")
+        return {"window_opinion": window_opinion, "deferred": deferred}
+
+    def perform(self, case, *, window_opinion, deferred):
         label = "已受理（预审+容缺）" if deferred else "已受理"
-        transition(
+        self.move(
             case,
-            "accept",
             label=label,
-            user=user,
             note=window_opinion,
             data={"deferred": [name for name, _due in deferred]},
             window_opinion=window_opinion,
             accepted_at=timezone.now(),
             accepting_unit_id=case.centre.window_unit_id,
-            received_by=case.received_by or user,
-            due_date=_due_date(case, today),
+            received_by=case.received_by or self.user,
+            due_date=_due_date(case, timezone.localdate()),
         )
         DeferredMaterial.objects.bulk_create(
             DeferredMaterial(case=case, name=name[:200], due_date=due) for name, due in deferred
         )
         notify_applicant(case, _acceptance_text(case, deferred))
-    return case
+        return case
 
 
 def _due_date(case, today):
@@ -274,49 +259,61 @@ def _acceptance_text(case, deferred):
     return text + "。"
 
 
-def receive_deferred(user, case, *, material_id, version):
-    """A 容缺 material arrived: record when, and by whom."""
-    _require_window(user, case)
-    with atomic():
-        case = lock_case(case, version)
+class ReceiveDeferred(CaseAction):
+    """A 容缺 material arrived: record when, and by whom. Possible while one is outstanding."""
+
+    transition = "receive_deferred"
+
+    def check_state(self, case):
+        if not case.deferred_materials.filter(received_at__isnull=True).exists():
+            raise ActionError("该办件没有待补交的容缺材料。")
+
+    def perform(self, case, *, material_id):
         material = case.deferred_materials.filter(pk=material_id, received_at__isnull=True).first()
         if material is None:
             raise ActionError("该容缺材料不存在或已登记补交。")
         material.received_at = timezone.now()
         material.save(update_fields=["received_at"])
-        touch(case)
-        record(case, "receive_deferred", f"容缺材料已补交：{material.name}", user=user, public=True)
-    return material
+        self.log(case, f"容缺材料已补交：{material.name}", public=True)
+        return material
 
 
-def withdraw_by_applicant(case, *, reason="", version):
-    """The applicant withdraws from /progress/ (identity checked there by number and phone or query code)."""
-    with atomic():
-        case = lock_case(case, version)
-        _withdraw(case, reason, label="申请人撤回申请", actor_label="申请人")
-    return case
-
-
-def withdraw_at_window(user, case, *, reason, version):
+class WithdrawAtWindow(CaseAction):
     """The window records the applicant's withdrawal made in person or by phone."""
-    _require_window(user, case)
-    if not reason.strip():
-        raise ActionError("请填写撤回说明（如：申请人来电要求撤回）。")
-    with atomic():
-        case = lock_case(case, version)
-        _withdraw(case, reason.strip(), label="应申请人要求撤回申请", user=user)
-    return case
+
+    transition = "withdraw"
+
+    def clean(self, *, reason):
+        return {"reason": required(reason, "请填写撤回说明（如：申请人来电要求撤回）。")}
+
+    def perform(self, case, *, reason):
+        _withdraw(self, case, reason, label="应申请人要求撤回申请")
+        return case
 
 
-def _withdraw(case, reason, *, label, user=None, actor_label=""):
-    transition(
-        case,
-        "withdraw",
-        label=label,
-        user=user,
-        actor_label=actor_label,
-        note=reason,
-        closed_at=timezone.now(),
-    )
-    cancel_open_flows(case, user=user, actor_label=actor_label)
+class WithdrawByApplicant(CaseAction):
+    """The applicant withdraws from /progress/ (identity checked there by number and phone or query code)."""
+
+    transition = "withdraw"
+
+    def has_permission(self, case):
+        return True
+
+    def perform(self, case, *, reason=""):
+        _withdraw(self, case, (reason or "").strip(), label="申请人撤回申请", actor_label="申请人")
+        return case
+
+
+def _withdraw(action, case, reason, *, label, actor_label=""):
+    action.move(case, label=label, actor_label=actor_label, note=reason, closed_at=timezone.now())
+    cancel_open_flows(case, user=action.user, actor_label=actor_label)
     notify_applicant(case, f"您的帮办代办申请（{case.number}）已撤回。如需继续办理，请重新申请。")
+
+
+reject = Reject.run
+request_supplement = RequestSupplement.run
+register_supplement = RegisterSupplement.run
+accept = Accept.run
+receive_deferred = ReceiveDeferred.run
+withdraw_at_window = WithdrawAtWindow.run
+withdraw_by_applicant = WithdrawByApplicant.run

@@ -1,10 +1,11 @@
-"""Messages to staff through the durable outbox: new flows, requests, results, 督办, reminders.
+"""Messages to staff through the outbox: new flows, requests, results, 督办, reminders.
 
 Texts carry the case number and matter only, never the applicant's personal data.
 """
 
-from ..models import Liaison
-from ..notifications import queue_email, queue_sms
+from ..assignment import current_handler
+from ..models import OPEN_FLOW_STATUSES, Liaison
+from .outbox import queue_email, queue_sms
 
 SUBJECT = "帮办代办工作提醒"
 
@@ -56,8 +57,6 @@ def results_returned(case):
 
 
 def flow_cancelled(flow):
-    from .handling import current_handler
-
     case = flow.case
     text = (
         f"帮办代办件{case.number}（{case.matter_name}）申请人已撤回申请，{flow.unit.name}请停止办理，"
@@ -67,16 +66,12 @@ def flow_cancelled(flow):
 
 
 def results_sent_back(flow, reason):
-    from .handling import current_handler
-
     case = flow.case
     text = f"帮办代办件{case.number}（{case.matter_name}）的办理结果需补充完善，窗口已退回{flow.unit.name}：{reason}"
     tell_liaison(current_handler(flow), text, case=case)
 
 
 def supervision(case, note):
-    from .handling import OPEN_FLOW_STATUSES, current_handler
-
     kind = "提级督办" if note.escalated else "督导意见"
     text = f"帮办代办件{case.number}收到{kind}：{note.text[:60]}"
     for flow in case.flows.filter(status__in=OPEN_FLOW_STATUSES).select_related("assignee__user", "unit"):

@@ -17,7 +17,8 @@ def online_evaluation(context, case):
     draft = request.session.pop(EVALUATION_DRAFT_KEY, None) if evaluation is None else None
     form = None
     if evaluation is None and case.status == CaseStatus.COMPLETED:
-        form = OnlineEvaluationForm(draft["data"]) if draft else OnlineEvaluationForm()
+        initial = {"version": case.version}
+        form = OnlineEvaluationForm(draft["data"], initial=initial) if draft else OnlineEvaluationForm(initial=initial)
         if draft:
             form.is_valid()
     return {

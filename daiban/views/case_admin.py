@@ -3,8 +3,7 @@
 Contract for the other case pages (handling, results):
 - `get_case_for(request, pk)` returns the case if the user may see it, else raises Http404;
 - the detail template includes "daiban/admin/case/_handling.html" and "daiban/admin/case/_results.html"
-  with `case`, `user_can_act_at_window` and `actions` (names of the TRANSITIONS allowed in the
-  case's state, for a user who may act at the case's window; empty otherwise) in the context;
+  with `case` and `user_can_act_at_window` in the context;
 - URL names: daiban_case_detail, daiban_case_register, daiban_case_action, daiban_case_print_application,
   daiban_case_print_notice, daiban_case_attachment.
 """
@@ -16,7 +15,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
 
 from ..forms.intake import (
     AcceptForm,
@@ -31,13 +31,14 @@ from ..forms.intake import (
     error_summary,
 )
 from ..models import CaseEvent, CaseStatus, DeferredMaterial, NoticeItem, OneTimeNotice
-from ..permissions import can_handle_at_window, cases_visible_to
+from ..permissions import can_handle_at_window, can_register_at, cases_visible_to
 from ..roles import Scope
 from ..services import intake
-from ..services.base import ActionError, ActionPermissionDenied, ConcurrentUpdate, allowed_actions
+from ..services.base import ActionError
+from .actions import ActionViewMixin, Offer
 from .case_guide import CLOSED_STATUSES, next_step
 
-__all__ = ["ACTIONS", "detail_url", "get_case_for", "urlpatterns"]
+__all__ = ["detail_url", "get_case_for", "urlpatterns"]
 
 
 def get_case_for(request, pk):
@@ -71,190 +72,132 @@ def get_case_for(request, pk):
     return case
 
 
-# Screening actions: each builds its forms and calls the service ---------------------------------
+# The case page and its screening actions -----------------------------------------------------------
 
 
-class CaseAction:
-    name = ""
-    label = ""
-    button_class = "button"
-    form_class = None
+class Screening:
+    """How the case page shows one screening action: its button, and the offer behind it."""
 
-    def is_available(self, case, names):
-        return self.name in names
-
-    def build(self, case, data=None, files=None):
-        initial = {"version": case.version}
-        return {"form": self.form_class(data, files, initial=initial)}
-
-    def is_valid(self, forms):
-        return all(form.is_valid() for form in forms.values())
-
-    def perform(self, user, case, forms):
-        raise NotImplementedError
+    def __init__(self, key, label, button_class="button"):
+        self.name, self.label, self.button_class = key, label, button_class
 
 
-class Reject(CaseAction):
-    name, label, button_class = "reject", "不予受理", "button no"
-    form_class = RejectForm
-
-    def perform(self, user, case, forms):
-        data = forms["form"].cleaned_data
-        intake.reject(user, case, reason=data["reason"], redirect_unit=data["redirect_unit"], version=data["version"])
-        return "已登记不予受理，并已通知申请人。"
-
-
-class RequestSupplement(CaseAction):
-    name, label, button_class = "request_supplement", "一次性告知", "button button-secondary"
-
-    def build(self, case, data=None, files=None):
-        return {"form": NoticeForm(data, initial={"version": case.version}, case=case)}
-
-    def perform(self, user, case, forms):
-        form = forms["form"]
-        data = form.cleaned_data
-        intake.request_supplement(user, case, items=form.items(), note=data["note"], version=data["version"])
-        return "已出具一次性告知书，并已通知申请人。可打印告知书交给申请人。"
-
-
-class Supplement(CaseAction):
-    name, label = "supplement", "登记补正"
-    form_class = SupplementForm
-
-    def perform(self, user, case, forms):
-        data = forms["form"].cleaned_data
-        intake.register_supplement(user, case, note=data["note"], files=data["files"], version=data["version"])
-        return "已登记补正材料，办件回到待甄别。"
-
-
-class Accept(CaseAction):
-    name, label = "accept", "受理"
-
-    def build(self, case, data=None, files=None):
-        return {
-            "form": AcceptForm(data, initial={"version": case.version}),
-            "deferred": DeferredFormSet(data, prefix="deferred"),
-        }
-
-    def perform(self, user, case, forms):
-        data = forms["form"].cleaned_data
-        deferred = forms["deferred"].deferred()
-        intake.accept(user, case, window_opinion=data["window_opinion"], deferred=deferred, version=data["version"])
-        return "已受理（预审+容缺）。请打印申请表一式两份。" if deferred else "已受理。请打印申请表一式两份。"
-
-
-class Withdraw(CaseAction):
-    name, label, button_class = "withdraw", "登记撤回", "button button-secondary no"
-    form_class = WithdrawForm
-
-    def perform(self, user, case, forms):
-        data = forms["form"].cleaned_data
-        intake.withdraw_at_window(user, case, reason=data["reason"], version=data["version"])
-        return "已登记申请人撤回。"
-
-
-class ReceiveDeferred(CaseAction):
-    """Not a status change: a 容缺 material arrived. Offered per outstanding material on the page."""
-
-    name, label = "receive_deferred", "登记容缺材料补交"
-    form_class = ReceiveDeferredForm
-
-    def is_available(self, case, names):
-        return any(m.received_at is None for m in case.deferred_materials.all())
-
-    def perform(self, user, case, forms):
-        data = forms["form"].cleaned_data
-        material = intake.receive_deferred(user, case, material_id=data["material_id"], version=data["version"])
-        return f"已登记“{material.name}”补交。"
-
-
-SCREENING = [Accept(), RequestSupplement(), Supplement(), Reject(), Withdraw()]
+SCREENING = [
+    Screening("accept", "受理"),
+    Screening("request_supplement", "一次性告知", "button button-secondary"),
+    Screening("supplement", "登记补正"),
+    Screening("reject", "不予受理", "button no"),
+    Screening("withdraw", "登记撤回", "button button-secondary no"),
+]
 SCREENING_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.PENDING_SUPPLEMENT)
-ACTIONS = {action.name: action for action in [*SCREENING, ReceiveDeferred()]}
 
 
-# Views -------------------------------------------------------------------------------------------
+class AcceptOffer(Offer):
+    """受理 takes the window's opinion and the 容缺 materials that follow later."""
+
+    def forms(self, data=None, files=None):
+        return {**super().forms(data, files), "deferred": DeferredFormSet(data, prefix="deferred")}
+
+    def params(self, forms):
+        return {**super().params(forms), "deferred": forms["deferred"].deferred()}
 
 
-def detail(request, pk):
-    case = get_case_for(request, pk)
-    return _render_detail(request, case)
+def accepted_message(case):
+    if case.deferred_materials.exists():
+        return "已受理（预审+容缺）。请打印申请表一式两份。"
+    return "已受理。请打印申请表一式两份。"
 
 
-def _render_detail(request, case, *, bound=None, status=200):
-    """The case page; `bound` is (action name, forms) of a rejected submission, shown open with its input."""
-    can_act = can_handle_at_window(request.user, case)
-    names = allowed_actions(case) if can_act else []
-    screening = []
-    for action in SCREENING:
-        if action.is_available(case, names):
-            forms = bound[1] if bound and bound[0] == action.name else action.build(case)
-            screening.append({"action": action, "forms": forms, "open": bool(bound and bound[0] == action.name)})
-    today = timezone.localdate()
-    context = {
-        "case": case,
-        "user_can_act_at_window": can_act,
-        "actions": names,
-        "next_step": next_step(request.user, case, at_window=can_act),
-        "screening": screening,
-        "screening_heading": "甄别与受理" if case.status in SCREENING_STATUSES else "撤回申请",
-        "deferred_rows": [
-            {"material": m, "overdue": m.received_at is None and m.due_date < today}
-            for m in case.deferred_materials.all()
-        ],
-        "can_receive_deferred": can_act and ACTIONS["receive_deferred"].is_available(case, names),
-        "events": case.events.all(),
-        "notices": case.notices.all(),
-        # The window calls the applicant until the case is over; everyone else sees masked details.
-        "show_full_contact": can_act and case.status not in CLOSED_STATUSES,
-        "errors": error_summary(*bound[1].values()) if bound else [],
-    }
-    return render(request, "daiban/admin/case/detail.html", context, status=status)
+class CaseDetailView(ActionViewMixin, TemplateView):
+    """The case page: request, timeline, the next step, screening, 容缺 materials and notices.
+
+    Screening actions post to daiban_case_action (the action's name in the URL).
+    """
+
+    template_name = "daiban/admin/case/detail.html"
+    http_method_names = ["get"]
+
+    @cached_property
+    def case(self):
+        return get_case_for(self.request, self.kwargs["pk"])
+
+    def get_success_url(self):
+        return reverse("daiban_case_detail", args=[self.case.pk])
+
+    def get_offers(self):
+        case, user = self.case, self.request.user
+        return [
+            AcceptOffer("accept", intake.Accept(case, user=user), AcceptForm, accepted_message),
+            Offer(
+                "request_supplement",
+                intake.RequestSupplement(case, user=user),
+                NoticeForm,
+                "已出具一次性告知书，并已通知申请人。可打印告知书交给申请人。",
+                case=case,
+            ),
+            Offer(
+                "supplement",
+                intake.RegisterSupplement(case, user=user),
+                SupplementForm,
+                "已登记补正材料，办件回到待甄别。",
+            ),
+            Offer("reject", intake.Reject(case, user=user), RejectForm, "已登记不予受理，并已通知申请人。"),
+            Offer("withdraw", intake.WithdrawAtWindow(case, user=user), WithdrawForm, "已登记申请人撤回。"),
+            Offer(
+                "receive_deferred",
+                intake.ReceiveDeferred(case, user=user),
+                ReceiveDeferredForm,
+                lambda material: f"已登记“{material.name}”补交。",
+            ),
+        ]
+
+    def requested_offer(self):
+        offer = self.offers_by_key().get(self.kwargs.get("name"))
+        if offer is None:
+            raise Http404("没有这个操作。")
+        return offer
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, user = self.case, self.request.user
+        possible = self.possible_forms()
+        can_act = can_handle_at_window(user, case)
+        today = timezone.localdate()
+        bound = next(iter(self.bound.values()), None)
+        context.update(
+            case=case,
+            user_can_act_at_window=can_act,
+            next_step=next_step(user, case, at_window=can_act),
+            screening=[
+                {"action": item, "forms": possible[item.name], "open": item.name in self.bound}
+                for item in SCREENING
+                if item.name in possible
+            ],
+            screening_heading="甄别与受理" if case.status in SCREENING_STATUSES else "撤回申请",
+            deferred_rows=[
+                {"material": m, "overdue": m.received_at is None and m.due_date < today}
+                for m in case.deferred_materials.all()
+            ],
+            can_receive_deferred="receive_deferred" in possible,
+            events=case.events.all(),
+            notices=case.notices.all(),
+            # The window calls the applicant until the case is over; everyone else sees masked details.
+            show_full_contact=can_act and case.status not in CLOSED_STATUSES,
+            errors=error_summary(*bound.values()) if bound else [],
+        )
+        return context
 
 
-@require_POST
-def action(request, pk, name):
-    case = get_case_for(request, pk)
-    handler = ACTIONS.get(name)
-    if handler is None:
-        raise Http404("没有这个操作。")
-    if not can_handle_at_window(request.user, case):
-        return _refuse(request, case, intake.DENIED)
-    forms = handler.build(case, request.POST, request.FILES)
-    if not handler.is_valid(forms):
-        return _render_detail(request, case, bound=(name, forms), status=400)
-    try:
-        done = handler.perform(request.user, case, forms)
-    except ActionPermissionDenied as error:
-        return _refuse(request, case, str(error))
-    except ActionError as error:
-        messages.error(request, str(error))
-        case = get_case_for(request, pk)
-        if isinstance(error, ConcurrentUpdate):
-            forms = _rebind_with_version(handler, case, request)
-        return _render_detail(request, case, bound=(name, forms), status=409)
-    messages.success(request, done)
-    return redirect("daiban_case_detail", pk=case.pk)
+class CaseActionView(CaseDetailView):
+    """POST only: runs one screening action, then shows the case page again or redirects."""
 
-
-def _refuse(request, case, message):
-    messages.error(request, message)
-    return _render_detail(request, case, status=403)
-
-
-def _rebind_with_version(handler, case, request):
-    """Keep what the person typed, with the current version so they can submit again after reviewing."""
-    data = request.POST.copy()
-    data["version"] = str(case.version)
-    forms = handler.build(case, data, request.FILES)
-    handler.is_valid(forms)
-    return forms
+    http_method_names = ["post"]
 
 
 def register(request):
     """Window registration of a walk-in, phone or home-visit request."""
     scope = Scope.for_user(request.user)
-    if not (scope.sees_all or intake.can_register_at(request.user, scope.centre)):
+    if not can_register_at(request.user, scope.centre):
         raise PermissionDenied("只有帮办代办窗口人员可以登记申请。")
     if request.method == "POST":
         form = WindowRegistrationForm(request.POST, request.FILES, user=request.user)
@@ -318,16 +261,9 @@ def detail_url(case):
 
 urlpatterns = [
     path("cases/register/", register, name="daiban_case_register"),
-    path("cases/<int:pk>/", detail, name="daiban_case_detail"),
-    path("cases/<int:pk>/action/<slug:name>/", action, name="daiban_case_action"),
+    path("cases/<int:pk>/", CaseDetailView.as_view(), name="daiban_case_detail"),
+    path("cases/<int:pk>/action/<slug:name>/", CaseActionView.as_view(), name="daiban_case_action"),
     path("cases/<int:pk>/print/application/", print_application, name="daiban_case_print_application"),
     path("cases/<int:pk>/print/notice/<int:notice_pk>/", print_notice, name="daiban_case_print_notice"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", attachment, name="daiban_case_attachment"),
 ]
-
-
-def register_log_actions(actions):
-    from daiban.services.intake import LOG_ACTIONS
-
-    for name, label in LOG_ACTIONS.items():
-        actions.register_action(f"daiban.case.{name}", label, label)

@@ -32,24 +32,3 @@ def queue_menu_item():
 def homepage_panels(request, panels):
     panels.append(CalendarWarningPanel())
     panels.append(DeadlineWarningsPanel())
-
-
-LOG_ACTIONS = {
-    "route": "转办",
-    "return_results": "结果返回窗口",
-    "add_unit": "增加协办单位",
-    "accept_flow": "单位受理",
-    "request_materials": "单位要求补充材料",
-    "resume_flow": "单位恢复办理",
-    "complete_flow": "单位办结",
-    "reopen_flows": "退回单位补充办理结果",
-    "cancel_flows": "撤回后取消单位流转",
-    "handover": "材料交接",
-    "handover_received": "确认接收材料",
-    "supervise": "督办",
-}
-
-
-def register_log_actions(actions):
-    for action, label in LOG_ACTIONS.items():
-        actions.register_action(f"daiban.case.{action}", label, label)

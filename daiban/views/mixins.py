@@ -6,16 +6,9 @@ from ..permissions import visible_case_or_404
 
 
 class CasePageMixin:
-    """An admin view of one case (`pk` in the URL): 404 outside the person's scope.
-
-    `self.bound` keeps the forms of a refused action, so the page re-renders what the person typed.
-    """
+    """An admin view of one case (`pk` in the URL): 404 outside the person's scope."""
 
     case_related = ()
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.bound = {}
 
     @cached_property
     def case(self):

@@ -6,20 +6,18 @@ from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from ..masking import mask_email, mask_phone
 from ..models import Notification, NotificationChannel, NotificationStatus
-from ..notifications import deliver
-from ..permissions import cases_visible_to
-from ..roles import Scope
+from ..permissions import notifications_visible_to
+from ..services.base import ActionError
+from ..services.outbox import RetryNotification
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -52,14 +50,6 @@ def masked_recipient(notification):
     return mask_email(notification.recipient)
 
 
-def notifications_visible_to(user, queryset=None):
-    """Everything for those who see all; otherwise the messages about cases in the person's scope."""
-    queryset = Notification.objects.all() if queryset is None else queryset
-    if Scope.for_user(user).sees_all:
-        return queryset
-    return queryset.filter(case__in=cases_visible_to(user))
-
-
 class OutboxIndexView(generic.IndexView):
     def get_base_queryset(self):
         return notifications_visible_to(self.request.user, super().get_base_queryset())
@@ -77,7 +67,7 @@ class RetryColumn(Column):
         context = super().get_cell_context_data(instance, parent_context)
         context["csrf_token"] = get_token(parent_context["request"])
         context["retry_url"] = reverse("outbox_retry", args=[instance.pk])
-        context["can_retry"] = instance.status != NotificationStatus.SENT
+        context["can_retry"] = RetryNotification.is_retryable(instance)
         return context
 
 
@@ -106,23 +96,21 @@ class OutboxViewSet(ModelViewSet):
     form_fields = ["status"]  # never shown: the policy refuses add and change
 
 
-register_permission_policy(Notification, ReadOnlyPolicy(Notification))
 outbox_viewset = OutboxViewSet()
 
 
 @require_POST
 def retry(request, pk):
-    """Send one message again now; a FAILED one gets a fresh set of attempts."""
+    """Send one message again now (RetryNotification); a FAILED one gets a fresh set of attempts."""
     if not outbox_viewset.permission_policy.user_has_permission(request.user, "view"):
         raise PermissionDenied
     notification = get_object_or_404(notifications_visible_to(request.user), pk=pk)
-    if notification.status == NotificationStatus.SENT:
-        messages.info(request, "该通知已发送。")
+    try:
+        sent = RetryNotification(notification, user=request.user).execute()
+    except ActionError as error:
+        messages.info(request, str(error))
         return redirect("outbox:index")
-    Notification.objects.filter(pk=pk).update(
-        status=NotificationStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
-    )
-    if deliver(pk):
+    if sent:
         messages.success(request, "已重新发送。")
     else:
         messages.error(request, f"仍然发送失败：{Notification.objects.get(pk=pk).last_error}。系统将稍后自动重试。")

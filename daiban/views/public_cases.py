@@ -22,7 +22,7 @@ from ..forms.intake import ApplyForm, MaterialFormSet, ProgressQueryForm, Public
 from ..models import Case, MatterPage
 from ..ratelimit import RateLimit
 from ..services import intake
-from ..services.base import TRANSITIONS, ActionError
+from ..services.base import ActionError
 from .public_pages import progress_steps, public_events, where_now
 
 APPLY_LIMIT = RateLimit(
@@ -165,7 +165,7 @@ def _render_progress(request, form, case, *, problem="", withdraw_form=None, sta
 
 
 def _case_context(case, withdraw_form):
-    can_withdraw = case.status in TRANSITIONS["withdraw"][0]
+    can_withdraw = intake.WithdrawByApplicant(case).is_possible()
     return {
         "events": public_events(case),
         "deferred": case.deferred_materials.all(),

@@ -14,7 +14,7 @@ import django_tables2 as tables
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseBadRequest
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,11 +29,12 @@ from ..excel.ledger_import import LedgerImportError, import_ledger, preview_ledg
 from ..excel.monthly import write_monthly
 from ..forms.reports import ConfirmReportForm, LedgerExportForm, LedgerUploadForm, PeriodForm, default_month
 from ..models import Region
-from ..permissions import cases_visible_to
-from ..reporting import can_confirm, confirm_month, reporting_status
+from ..permissions import can_confirm_report, cases_visible_to
+from ..reporting import reporting_status
 from ..roles import COUNTY_BUREAU, WINDOW_STAFF, Scope, has_role
-from ..services.base import ActionError, ActionPermissionDenied
+from ..services.reporting import ConfirmMonth
 from ..statistics import Period, format_rate, grand_total, monthly_trend, reporting_units, statistics_table
+from .actions import ActionViewMixin, Offer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 12
@@ -218,10 +219,11 @@ class MonthMixin(ReportsMixin):
         return period if period.is_month else Period.containing(period.start)
 
 
-class ConfirmationsView(MonthMixin, TemplateView):
+class ConfirmationsView(ActionViewMixin, MonthMixin, TemplateView):
     """按月确认: each reporting unit confirms; late units are flagged; the city sees who has confirmed."""
 
     template_name = "daiban/admin/reports/confirmations.html"
+    offer_field = "unit"
 
     def get_page_title(self):
         return "月报确认"
@@ -229,20 +231,38 @@ class ConfirmationsView(MonthMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return super().get_breadcrumbs_items() + [{"url": "", "label": "月报确认"}]
 
-    def get_context_data(self, bound=None, **kwargs):
+    def get_success_url(self):
+        return f"{reverse('reports:confirmations')}?{self.query()}"
+
+    @cached_property
+    def statuses(self):
+        _period, region = self.selection
+        return reporting_status(self.month, region)
+
+    def requested_offer(self):
+        offer = super().requested_offer()
+        if offer is None:
+            raise PermissionDenied  # a unit outside the person's region, or none at all
+        return offer
+
+    def get_offers(self):
+        return [
+            Offer(
+                str(status.unit.pk),
+                ConfirmMonth(status.unit, period=self.month, user=self.request.user),
+                ConfirmReportForm,
+                lambda report: f"{report.unit.name}{self.month.label}办件统计表已确认（受理{report.accepted}件）。",
+                prefix=f"u{status.unit.pk}",
+            )
+            for status in self.statuses
+        ]
+
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         _period, region = self.selection
-        statuses = reporting_status(self.month, region)
-        user = self.request.user
-        rows = []
-        for status in statuses:
-            form = None
-            if can_confirm(user, status.unit) and self.month.end < timezone.localdate():
-                initial = {"unit": status.unit.pk, "month": f"{self.month.start:%Y-%m}"}
-                form = (bound or {}).get(status.unit.pk) or ConfirmReportForm(
-                    initial=initial, prefix=f"u{status.unit.pk}"
-                )
-            rows.append((status, form))
+        statuses = self.statuses
+        possible = self.possible_forms() if self.month.end < timezone.localdate() else {}
+        rows = [(status, (possible.get(str(status.unit.pk)) or {}).get("form")) for status in statuses]
         context.update(
             form=self.period_form,
             month=self.month,
@@ -254,25 +274,6 @@ class ConfirmationsView(MonthMixin, TemplateView):
             format_rate=format_rate,
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        unit_pk = request.POST.get("unit", "")
-        form = ConfirmReportForm(request.POST, prefix=f"u{unit_pk}") if unit_pk.isdigit() else None
-        if form is None or not form.is_valid():
-            return HttpResponseBadRequest("请求无效")
-        _period, region = self.selection
-        unit = reporting_units(region).filter(pk=form.cleaned_data["unit"]).select_related("region").first()
-        if unit is None:
-            raise PermissionDenied
-        try:
-            period = Period.parse_month(form.cleaned_data["month"])
-            report = confirm_month(unit, period, request.user, note=form.cleaned_data["note"])
-        except (ActionError, ValueError) as error:
-            messages.error(request, str(error))
-            status = 403 if isinstance(error, ActionPermissionDenied) else 200
-            return self.render_to_response(self.get_context_data(bound={unit.pk: form}), status=status)
-        messages.success(request, f"{unit.name}{period.label}办件统计表已确认（受理{report.accepted}件）。")
-        return redirect(f"{reverse('reports:confirmations')}?{self.query()}")
 
 
 class BulletinView(MonthMixin, TemplateView):
@@ -358,7 +359,7 @@ class LedgerImportView(ReportsMixin, TemplateView):
 
     def units(self):
         user = self.request.user
-        return [unit for unit in ledger_units(user) if can_confirm(user, unit)]
+        return [unit for unit in ledger_units(user) if can_confirm_report(user, unit)]
 
     def unit_queryset(self):
         return ledger_units(self.request.user).filter(pk__in=[u.pk for u in self.units()])

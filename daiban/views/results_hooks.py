@@ -43,21 +43,3 @@ def reports_menu_item():
 class StatisticsSubmenu(SubmenuMenuItem):
     def is_shown(self, request):
         return reports.can_view_reports(request.user) or Scope.for_user(request.user).is_supervisor
-
-
-LOG_ACTIONS = {
-    "notify_result": "通知申请人领取结果",
-    "deliver": "反馈结果",
-    "evaluate": "评价",
-    "follow_up_open": "差评转入整改",
-    "follow_up_check": "差评核查",
-    "follow_up_call_back": "整改回访",
-    "follow_up_close": "关闭差评整改",
-    "archive": "归档",
-    "import": "历史台账导入",
-}
-
-
-def register_log_actions(actions):
-    for action, label in LOG_ACTIONS.items():
-        actions.register_action(f"daiban.case.{action}", label, label)

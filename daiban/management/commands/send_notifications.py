@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from daiban.notifications import deliver_due
+from daiban.services.outbox import deliver_due
 
 
 class Command(BaseCommand):

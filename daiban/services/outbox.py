@@ -1,7 +1,9 @@
-"""Queue messages in the outbox inside the caller's transaction; send them after commit.
+"""The outbox: messages are queued inside the caller's transaction and sent after commit.
 
 A failing provider never loses a message: it stays in the outbox and
 `manage.py send_notifications` (cron, every few minutes) retries with back-off.
+Sending takes the message's row lock (skipping a row someone else is sending), so the
+cron job and the admin's retry button never send the same message twice.
 """
 
 import logging
@@ -12,8 +14,21 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Notification, NotificationChannel, NotificationStatus
-from .sms import get_backend
+from ..models import Notification, NotificationChannel, NotificationStatus
+from ..permissions import notifications_visible_to
+from ..sms import get_backend
+from .audit import log_change
+from .base import Action, ActionError
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "queue_sms",
+    "queue_email",
+    "notify_applicant",
+    "deliver",
+    "deliver_due",
+    "RetryNotification",
+]
 
 logger = logging.getLogger("daiban.notifications")
 
@@ -48,10 +63,23 @@ def _queue(notification):
 
 
 def deliver(notification_id):
-    """Try to send one message; record the outcome. Never raises."""
-    notification = Notification.objects.filter(pk=notification_id).exclude(status=NotificationStatus.SENT).first()
-    if notification is None:
-        return False
+    """Try to send one message; record the outcome. Never raises.
+
+    False when it failed, was sent already, or is being sent by someone else right now.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id)
+            .exclude(status=NotificationStatus.SENT)
+            .first()
+        )
+        if notification is None:
+            return False
+        return _send(notification)
+
+
+def _send(notification):
     notification.attempts += 1
     try:
         if notification.channel == NotificationChannel.SMS:
@@ -85,3 +113,42 @@ def deliver_due(now=None):
         else:
             failed += 1
     return sent, failed
+
+
+class RetryNotification(Action):
+    """Send a message again now; a FAILED one gets a fresh set of attempts. Staff who see its case may."""
+
+    denied = "您无权重发该通知。"
+
+    def case_of(self, notification):
+        return None
+
+    def has_permission(self, notification):
+        return notifications_visible_to(self.user).filter(pk=notification.pk).exists()
+
+    @staticmethod
+    def is_retryable(notification):
+        """For listings that are already scoped to the person: the state rule alone."""
+        return notification.status != NotificationStatus.SENT
+
+    def check_state(self, notification):
+        if not self.is_retryable(notification):
+            raise ActionError("该通知已发送。")
+
+    def lock(self):
+        notification = Notification.objects.select_for_update(skip_locked=True).filter(pk=self.object.pk).first()
+        if notification is None:
+            raise ActionError("该通知正在发送，请稍后刷新查看结果。")
+        return notification
+
+    def execute(self):
+        # A message has no version: its status is what the person saw, and check() re-reads it under lock.
+        self.check_rights(self.object)
+        with transaction.atomic():
+            notification = self.lock()
+            self.check(notification)
+            notification.status = NotificationStatus.PENDING
+            notification.next_attempt_at = timezone.now()
+            notification.attempts = 0
+            log_change(notification, "daiban.notification.retry", user=self.user)
+            return _send(notification)
