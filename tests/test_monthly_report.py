@@ -13,10 +13,9 @@ from openpyxl import load_workbook
 from daiban.excel.ledger_import import import_ledger
 from daiban.models import CaseStatus, MonthlyReport, Satisfaction
 from daiban.reporting import reporting_status
-from daiban.services.reporting import confirm_month
 from daiban.roles import UNIT_STAFF
 from daiban.services.base import ActionError, ActionPermissionDenied
-from daiban.services.reporting import confirmations_seen
+from daiban.services.reporting import confirm_month, confirmations_seen
 from daiban.statistics import Period
 from tests.factories import UnitFactory, city, county, matter, staff_user
 from tests.ledger_files import HAND_FIGURES, MATTER, UNIT, quirky_ledger
