@@ -118,7 +118,7 @@ class TestOnPostgres:
                 (lambda f=f, u=u: handling.complete_flow(f, user=u.staff, version=f.version, result_note="办结"))
                 for f, u in flows
             ],
-            slow=(handling, "_check_completion_date"),
+            slow=(handling, "record"),
             monkeypatch=monkeypatch,
         )
         assert outcome(results) == (2, [])

@@ -106,7 +106,7 @@ def test_window_sends_an_incomplete_result_back_and_the_case_returns_to_handling
     co = flow(case, world.co)
     Notification.objects.all().delete()
 
-    handling.send_back_results(case, flow=co, user=world.window, version=case.version, reason="缺少营业执照副本")
+    handling.send_back_results(co, user=world.window, version=case.version, reason="缺少营业执照副本")
 
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
@@ -132,7 +132,7 @@ def test_only_the_cases_window_sends_results_back(world, who):
     other_window = staff_user("帮办代办窗口人员", centre=CentreFactory())
     user = {"unit": world.co.staff, "other_window": other_window, "supervisor": world.bureau}[who]
     with pytest.raises(ActionPermissionDenied):
-        handling.send_back_results(case, flow=flow(case, world.co), user=user, version=case.version, reason="不全")
+        handling.send_back_results(flow(case, world.co), user=user, version=case.version, reason="不全")
     case.refresh_from_db()
     assert case.status == CaseStatus.RESULTS_RETURNED
 
@@ -142,12 +142,10 @@ def test_results_are_sent_back_only_while_they_wait_at_the_window(world):
     complete(case, world.co)
     case.refresh_from_db()
     with pytest.raises(InvalidTransition):
-        handling.send_back_results(
-            case, flow=flow(case, world.co), user=world.window, version=case.version, reason="不全"
-        )
+        handling.send_back_results(flow(case, world.co), user=world.window, version=case.version, reason="不全")
     case = returned(world)
     with pytest.raises(ActionError):
-        handling.send_back_results(case, flow=flow(case, world.co), user=world.window, version=case.version, reason=" ")
+        handling.send_back_results(flow(case, world.co), user=world.window, version=case.version, reason=" ")
 
 
 def test_sending_back_through_the_handling_page(client, world):
@@ -289,9 +287,7 @@ def test_results_sent_back_and_returned_again_may_be_announced_again(world):
     case = returned(world)
     results.notify_result_ready(case, user=world.window, version=case.version)
     case.refresh_from_db()
-    handling.send_back_results(
-        case, flow=flow(case, world.co), user=world.window, version=case.version, reason="缺副本"
-    )
+    handling.send_back_results(flow(case, world.co), user=world.window, version=case.version, reason="缺副本")
     complete(case, world.co)
     complete(case, world.lead)
     case.refresh_from_db()

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from daiban.assignment import current_handler
 from daiban.models import CaseEvent, CaseStatus, FlowStatus, Notification, SupervisionNote, TaskForceMember
+from daiban.permissions import cases_visible_to
+from daiban.roles import CITY_GUIDANCE
 from daiban.services import handling
 from daiban.services.base import (
     ActionError,
@@ -16,7 +18,7 @@ from daiban.services.base import (
     current_version,
 )
 from daiban.workdays import add_working_days
-from tests.factories import staff_user
+from tests.factories import city, staff_user
 from tests.handling_setup import World, bundle, unit_with_staff
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +264,19 @@ def test_another_countys_bureau_cannot_supervise(world):
     case = bundle(world)
     with pytest.raises(ActionPermissionDenied):
         handling.add_supervision_note(case, user=other, text="催办", version=current_version(case))
+
+
+def test_the_city_sees_a_units_flow_but_cannot_act_on_it(world):
+    """Seeing is not acting: the city's 审批指导科 supervises; only the unit's own 帮办代办员 handles its flow."""
+    city_guidance = staff_user(CITY_GUIDANCE, region=city())
+    case = bundle(world)
+    flow = flow_of(case, world.co)
+    assert cases_visible_to(city_guidance).filter(pk=case.pk).exists()
+    with pytest.raises(ActionPermissionDenied):
+        handling.accept_flow(flow, user=city_guidance, version=flow.version, notice_no="市受〔2026〕1号")
+    with pytest.raises(ActionPermissionDenied):
+        handling.add_co_handling_unit(case, unit=world.lead.unit, user=city_guidance, version=case.version)
+    flow.refresh_from_db()
+    assert flow.status == FlowStatus.ASSIGNED and flow.accepted_on is None
+    note = handling.add_supervision_note(case, user=city_guidance, text="请按期办结。", version=current_version(case))
+    assert note.author == city_guidance

@@ -77,6 +77,22 @@ def test_courier_records_company_and_tracking_number(desk, sms_outbox):
     assert Notification.objects.filter(case=case, body__contains="EMS1234567890").exists()
 
 
+def test_courier_details_with_braces_reach_the_applicant_as_typed(desk):
+    """A company or tracking number with { or } is text, not a format field (it crashed with a 500)."""
+    unit, centre, clerk = desk
+    case = case_in(CaseStatus.RESULTS_RETURNED, unit, centre)
+    results.record_courier(
+        case, user=clerk, courier_company="顺丰{同城}", tracking_number="SF{0}123}", version=current_version(case)
+    )
+    case.refresh_from_db()
+    assert (case.status, case.courier_company, case.tracking_number) == (
+        CaseStatus.COMPLETED,
+        "顺丰{同城}",
+        "SF{0}123}",
+    )
+    assert Notification.objects.filter(case=case, body__contains="顺丰{同城}寄出，快递单号SF{0}123}").exists()
+
+
 def test_notify_result_ready(desk):
     unit, centre, clerk = desk
     case = case_in(CaseStatus.RESULTS_RETURNED, unit, centre)

@@ -305,25 +305,42 @@ def _moment(day):
 class SendBackResults(CaseAction):
     """The window finds a unit's returned result incomplete and sends it back (reopen_flows).
 
-    That unit's flow is open again, and so is the lead unit's, which collects the results once more.
-    The case is back in 联动办理; its 办结 time is cleared until the results return again.
+    Bound to the unit's completed flow. That flow is open again, and so is the lead unit's, which
+    collects the results once more. The case is back in 联动办理; its 办结 time is cleared until the
+    results return again. The version is the case's.
     """
 
     transition = "reopen_flows"
     denied = "只有受理该件的帮办代办窗口可以退回办理结果。"
 
-    def clean(self, *, flow, reason):
-        return {"flow": flow, "reason": required(reason, "请写明结果材料缺少或需完善的内容，便于单位一次补齐。")}
+    def case_of(self, flow):
+        return flow.case
 
-    def perform(self, case, *, flow, reason):
-        flows = list(case.flows.select_related("unit", "assignee__user"))
-        flow = next((f for f in flows if f.pk == getattr(flow, "pk", flow)), None)
-        if flow is None:
-            raise ActionError("没有找到该单位流转。")
-        sources, target = transitions.FLOW["reopen_flow"]
+    def stateful(self, flow):
+        return flow.case
+
+    def has_permission(self, flow):
+        return super().has_permission(flow.case)
+
+    def check_state(self, flow):
+        sources, _target = transitions.FLOW["reopen_flow"]
         if flow.status not in sources:
             raise InvalidTransition(f"该流转当前状态为“{flow.get_status_display()}”，不能执行此操作。")
-        reopened = _distinct([flow, *(f for f in flows if f.is_lead and f.status in sources)])
+
+    def lock(self):
+        case = lock_case(self.object.case_id, self.version)
+        flow = UnitFlow.objects.select_for_update().select_related("unit").get(pk=self.object.pk)
+        flow.case = case
+        return flow
+
+    def clean(self, *, reason):
+        return {"reason": required(reason, "请写明结果材料缺少或需完善的内容，便于单位一次补齐。")}
+
+    def perform(self, flow, *, reason):
+        case = flow.case
+        _sources, target = transitions.FLOW["reopen_flow"]
+        leads = case.flows.filter(is_lead=True, status=FlowStatus.COMPLETED).select_related("unit", "assignee__user")
+        reopened = _distinct([flow, *leads])
         self.move(
             case,
             label=f"办理结果需补充完善，已退回{flow.unit.name}",

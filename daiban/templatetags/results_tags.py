@@ -1,7 +1,8 @@
 from django import template
 
 from ..forms.results import EVALUATION_DRAFT_KEY, OnlineEvaluationForm
-from ..models import CaseStatus, Evaluation
+from ..models import Evaluation
+from ..services.results import EvaluateOnline
 
 register = template.Library()
 
@@ -16,7 +17,7 @@ def online_evaluation(context, case):
     evaluation = Evaluation.objects.filter(case=case).first()
     draft = request.session.pop(EVALUATION_DRAFT_KEY, None) if evaluation is None else None
     form = None
-    if evaluation is None and case.status == CaseStatus.COMPLETED:
+    if evaluation is None and EvaluateOnline(case).is_possible():
         initial = {"version": case.version}
         form = OnlineEvaluationForm(draft["data"], initial=initial) if draft else OnlineEvaluationForm(initial=initial)
         if draft:

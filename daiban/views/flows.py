@@ -158,15 +158,13 @@ class CaseHandlingView(ActionViewMixin, CasePageMixin, HandlingMixin, TemplateVi
             kwargs = {"promised_days": days} if name == "accept" else {}
             action = action_class(flow, user=user)
             offers.append(Offer(f"{name}:{flow.pk}", action, form_class, success, prefix=f"f{flow.pk}", **kwargs))
-        send_back = handling.SendBackResults(self.case, user=user)
         offers.append(
             Offer(
                 f"send_back:{flow.pk}",
-                send_back,
+                handling.SendBackResults(flow, user=user),
                 forms.SendBackForm,
                 f"已将办理结果退回{flow.unit.name}补充完善，单位已收到通知。",
                 prefix=f"s{flow.pk}",
-                params={"flow": flow},
             )
         )
         return offers
@@ -229,7 +227,7 @@ class CaseHandlingView(ActionViewMixin, CasePageMixin, HandlingMixin, TemplateVi
             flow_forms = {
                 name: possible[f"{name}:{flow.pk}"]["form"] for name in FLOW_ACTIONS if f"{name}:{flow.pk}" in possible
             }
-            send_back = possible.get(f"send_back:{flow.pk}") if flow.status == FlowStatus.COMPLETED else None
+            send_back = possible.get(f"send_back:{flow.pk}")
             flows.append(
                 {
                     "flow": flow,
