@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from .models import Case, CaseStatus, HandoverParty, MatterPage, Notification, Unit, UnitFlow
-from .roles import CITY_GUIDANCE, COUNTY_BUREAU, GUIDE_EDITOR, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
+from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, editor_unit_id, has_role, is_unit_editor
 
 __all__ = [
     "cases_visible_to",
@@ -24,8 +24,6 @@ __all__ = [
     "can_supervise",
     "can_confirm_report",
     "notifications_visible_to",
-    "is_unit_editor",
-    "editor_unit_id",
     "editable_units",
     "may_edit_matter",
 ]
@@ -157,23 +155,9 @@ def case_is_open(case):
 # The catalogue -----------------------------------------------------------------------------------
 
 
-def is_unit_editor(user):
-    """A guide editor bound to their unit (reviewers and superusers are not)."""
-    if not user or not user.is_authenticated or user.is_superuser:
-        return False
-    return has_role(user, GUIDE_EDITOR) and not has_role(user, CITY_GUIDANCE)
-
-
-def editor_unit_id(user):
-    profile = getattr(user, "staff_profile", None)
-    return profile.unit_id if profile else None
-
-
 def editable_units(user):
     """The units whose matters a user may edit: a queryset, or None for no restriction."""
-    if not is_unit_editor(user):
-        return None
-    return Unit.objects.filter(pk=editor_unit_id(user))
+    return Unit.objects.editable_by(user)
 
 
 def may_edit_matter(user, page):

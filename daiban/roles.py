@@ -51,6 +51,18 @@ class Scope:
         return Q(**{f"{region_field}__path__startswith": self.region.path})
 
 
+def is_unit_editor(user):
+    """A guide editor bound to their unit (reviewers and superusers are not)."""
+    if not user or not user.is_authenticated or user.is_superuser:
+        return False
+    return has_role(user, GUIDE_EDITOR) and not has_role(user, CITY_GUIDANCE)
+
+
+def editor_unit_id(user):
+    profile = getattr(user, "staff_profile", None)
+    return profile.unit_id if profile else None
+
+
 def has_role(user, role):
     if not user.is_authenticated:
         return False

@@ -15,5 +15,6 @@ urlpatterns = [
     path("progress/evaluate/", results.evaluate_online, name="progress_evaluate"),
     path("search/", catalogue.search, name="search"),
     path("matters/", catalogue.catalogue_index, name="matter_lists"),
+    path("matters/<int:pk>/export/", catalogue.export_list, name="matter_list_export"),
     path("process/", public_pages.process, name="process"),
 ]

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from wagtail.documents import get_document_model
 
 from daiban.models import HandlingForm, MatterMaterial, MatterQuestion, RegionLevel
@@ -126,8 +127,9 @@ def test_guide_query_count_does_not_grow_with_materials(client, county_list):
 def test_list_download_is_the_list_as_a_workbook(client, county_list):
     matter("失业保险金申领", list_page=county_list)
     html = client.get(county_list.url).content.decode()
-    assert "下载清单" in html
-    response = client.get(county_list.url + "export/")
+    export_url = reverse("daiban:matter_list_export", args=[county_list.pk])
+    assert "下载清单" in html and f'href="{export_url}"' in html
+    response = client.get(export_url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]

@@ -10,7 +10,6 @@ is returned.
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
@@ -18,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from daiban.models import HandlingForm
+from daiban.services.catalogue import MatterRow
 
 from .common import (
     XLSX_CONTENT_TYPE,
@@ -86,33 +86,6 @@ class MatterSheetError(Exception):
 
     def messages(self):
         return [str(error) for error in self.errors]
-
-
-@dataclass(frozen=True)
-class MatterRow:
-    """One matter of 附件1, cleaned. `sheet_row` is 0 for rows that do not come from a sheet."""
-
-    unit: str
-    title: str
-    sub_item_name: str = ""
-    matter_type: str = ""
-    category: str = ""
-    promised_days: int = 0
-    handling_form: str = HandlingForm.BOTH
-    note: str = ""
-    sheet_row: int = 0
-
-    @property
-    def key(self):
-        return (self.unit, self.title, self.sub_item_name)
-
-    @property
-    def promised_label(self):
-        return "即办" if self.promised_days == 0 else f"{self.promised_days}个工作日"
-
-    @property
-    def handling_form_label(self):
-        return HandlingForm(self.handling_form).label
 
 
 # --- parsing single values -------------------------------------------------------------------

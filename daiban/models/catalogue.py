@@ -15,7 +15,6 @@ from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -75,7 +74,10 @@ class MaterialForm(models.TextChoices):
     ELECTRONIC = "electronic", "电子材料"
 
 
-class MatterListPage(RoutablePageMixin, Page):
+LEVEL_ORDER = [RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE]
+
+
+class MatterListPage(Page):
     """One published list: a level (村级/镇级/县级/市级) of one region."""
 
     level = models.CharField("清单层级", max_length=10, choices=RegionLevel.choices, db_index=True)
@@ -116,22 +118,14 @@ class MatterListPage(RoutablePageMixin, Page):
         """The list's published matters, with what the table shows."""
         return MatterPage.objects.child_of(self).live().select_related("unit")
 
-    def get_context(self, request, *args, **kwargs):
-        from daiban.views.catalogue import matter_list_context
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(matter_list_context(request, self))
-        return context
-
-    @path("")
-    def index_route(self, request, *args, **kwargs):
-        return self.render(request)
-
-    @path("export/")
-    def export_route(self, request):
-        from daiban.views.catalogue import export_list
-
-        return export_list(request, self)
+    @classmethod
+    def live_by_level(cls):
+        """Published lists grouped by level, city first: [(label, [list, …]), …]."""
+        lists = cls.objects.live().select_related("region").order_by("region__path")
+        groups = {level: [] for level in LEVEL_ORDER}
+        for matter_list in lists:
+            groups[matter_list.level].append(matter_list)
+        return [(RegionLevel(level).label, groups[level]) for level in LEVEL_ORDER if groups[level]]
 
 
 class ProcessStepBlock(blocks.StructBlock):
@@ -150,9 +144,7 @@ class MatterPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        from daiban.viewsets.catalogue import editable_units
-
-        units = editable_units(for_user)
+        units = Unit.objects.editable_by(for_user)
         if units is not None and "unit" in self.fields:
             self.fields["unit"].queryset = units
 

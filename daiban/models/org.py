@@ -6,6 +6,8 @@ from treebeard.mp_tree import MP_Node
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from ..roles import editor_unit_id, is_unit_editor
+
 __all__ = [
     "Region",
     "RegionLevel",
@@ -99,8 +101,18 @@ class ServiceCentre(index.Indexed, models.Model):
         return self.name
 
 
+class UnitQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """The units whose matters `user` may edit, or None for no restriction (see daiban.permissions)."""
+        if not is_unit_editor(user):
+            return None
+        return self.filter(pk=editor_unit_id(user))
+
+
 class Unit(index.Indexed, models.Model):
     """A department or unit (进驻部门/单位) with the centres it is stationed at."""
+
+    objects = UnitQuerySet.as_manager()
 
     name = models.CharField("单位名称", max_length=120)
     region = models.ForeignKey(Region, verbose_name="所属区域", on_delete=models.PROTECT, related_name="units")

@@ -12,11 +12,37 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from daiban.excel.matters import MatterRow
-from daiban.models import MatterListPage, MatterPage, Region, RegionLevel, Unit
+from daiban.models import HandlingForm, MatterListPage, MatterPage, Region, RegionLevel, Unit
 from home.models import HomePage
 
 LIST_FIELDS = ["unit_id", "title", "sub_item_name", "matter_type", "category", "promised_days", "handling_form", "note"]
+
+
+@dataclass(frozen=True)
+class MatterRow:
+    """One matter of 附件1, cleaned. `sheet_row` is 0 for rows that do not come from a sheet."""
+
+    unit: str
+    title: str
+    sub_item_name: str = ""
+    matter_type: str = ""
+    category: str = ""
+    promised_days: int = 0
+    handling_form: str = HandlingForm.BOTH
+    note: str = ""
+    sheet_row: int = 0
+
+    @property
+    def key(self):
+        return (self.unit, self.title, self.sub_item_name)
+
+    @property
+    def promised_label(self):
+        return "即办" if self.promised_days == 0 else f"{self.promised_days}个工作日"
+
+    @property
+    def handling_form_label(self):
+        return HandlingForm(self.handling_form).label
 
 
 class CatalogueError(ValueError):

@@ -1,6 +1,12 @@
-"""Catalogue entries for other pages: {% load catalogue_tags %}{% catalogue_home_sections %}."""
+"""The catalogue on public pages: the home page's sections and a list page's filtered table."""
 
 from django import template
+from django.urls import reverse
+from django_tables2 import RequestConfig
+
+from ..filters import MatterFilter
+from ..models import MatterListPage
+from ..tables import MatterTable
 
 register = template.Library()
 
@@ -19,6 +25,16 @@ HIGH_FREQUENCY_AREAS = [
 
 @register.inclusion_tag("daiban/catalogue/includes/home_sections.html")
 def catalogue_home_sections():
-    from daiban.views.catalogue import lists_by_level
+    return {"areas": HIGH_FREQUENCY_AREAS, "groups": MatterListPage.live_by_level()}
 
-    return {"areas": HIGH_FREQUENCY_AREAS, "groups": lists_by_level()}
+
+@register.simple_tag(takes_context=True)
+def matter_listing(context, list_page):
+    """A list page's filter form and its sortable, paginated table: {% matter_listing page as listing %}."""
+    request = context["request"]
+    filterset = MatterFilter(request.GET or None, queryset=list_page.matters())
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    table = MatterTable(queryset)
+    RequestConfig(request, paginate={"per_page": MatterTable._meta.per_page}).configure(table)
+    export_url = reverse("daiban:matter_list_export", args=[list_page.pk])
+    return {"filter": filterset, "table": table, "export_url": export_url}

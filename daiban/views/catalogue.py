@@ -3,33 +3,20 @@
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.encoding import escape_uri_path
-from django_tables2 import RequestConfig
 
 from daiban.excel.matters import XLSX_CONTENT_TYPE, write_matter_workbook
-from daiban.filters import MatterFilter
 from daiban.models import MatterListPage, MatterPage, RegionLevel, attach_lists
 from daiban.search import build_query
 from daiban.services.catalogue import export_rows
-from daiban.tables import MatterTable
 
 SEARCH_PAGE_SIZE = 20
-LEVEL_ORDER = [RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE]
 
 
-def matter_list_context(request, list_page):
-    """The filter form and the sortable, paginated table of a list page."""
-    filterset = MatterFilter(request.GET or None, queryset=list_page.matters())
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    table = MatterTable(queryset)
-    RequestConfig(request, paginate={"per_page": MatterTable._meta.per_page}).configure(table)
-    export_url = list_page.get_url(request) + list_page.reverse_subpage("export_route")
-    return {"filter": filterset, "table": table, "export_url": export_url}
-
-
-def export_list(request, list_page):
-    """The list as a 附件1 workbook."""
+def export_list(request, pk):
+    """A published list as a 附件1 workbook."""
+    list_page = get_object_or_404(MatterListPage.objects.live().specific(), pk=pk)
     content = write_matter_workbook(export_rows(list_page), title=list_page.title)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = escape_uri_path(f"{list_page.title}.xlsx")
@@ -37,17 +24,8 @@ def export_list(request, list_page):
     return response
 
 
-def lists_by_level():
-    """Published lists grouped by level, city first: [(label, [list, …]), …]."""
-    lists = MatterListPage.objects.live().select_related("region").order_by("region__path")
-    groups = {level: [] for level in LEVEL_ORDER}
-    for matter_list in lists:
-        groups[matter_list.level].append(matter_list)
-    return [(RegionLevel(level).label, groups[level]) for level in LEVEL_ORDER if groups[level]]
-
-
 def catalogue_index(request):
-    return render(request, "daiban/catalogue/index.html", {"groups": lists_by_level()})
+    return render(request, "daiban/catalogue/index.html", {"groups": MatterListPage.live_by_level()})
 
 
 class SearchForm(forms.Form):

@@ -26,41 +26,15 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
 from daiban.excel.common import ExcelFormatError
-from daiban.excel.matters import MatterRow, MatterSheetError, read_matter_workbook
+from daiban.excel.matters import MatterSheetError, read_matter_workbook
 from daiban.models import COMPLETION_DAYS, MatterListPage, MatterPage, Region, RegionLevel, Unit, attach_lists
-from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, GUIDE_EDITOR, Scope, has_role
-from daiban.services.catalogue import apply_matter_import, plan_matter_import
+from daiban.permissions import may_edit_matter
+from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, Scope, editor_unit_id, has_role, is_unit_editor
+from daiban.services.catalogue import MatterRow, apply_matter_import, plan_matter_import
 
 # --- who may edit which matter ---------------------------------------------------------------
 
 REFUSAL = "您只能编辑本单位的帮办代办事项。"
-
-
-def is_unit_editor(user):
-    """A guide editor bound to their unit (reviewers and superusers are not)."""
-    if not user or not user.is_authenticated or user.is_superuser:
-        return False
-    return has_role(user, GUIDE_EDITOR) and not has_role(user, CITY_GUIDANCE)
-
-
-def editor_unit_id(user):
-    profile = getattr(user, "staff_profile", None)
-    return profile.unit_id if profile else None
-
-
-def editable_units(user):
-    """The units whose matters a user may edit: a queryset, or None for no restriction."""
-    if not is_unit_editor(user):
-        return None
-    return Unit.objects.filter(pk=editor_unit_id(user))
-
-
-def may_edit_matter(user, page):
-    page = page.specific if type(page) is not MatterPage and hasattr(page, "specific") else page
-    if not isinstance(page, MatterPage) or not is_unit_editor(user):
-        return True
-    unit_id = editor_unit_id(user)
-    return unit_id is not None and page.unit_id == unit_id
 
 
 def refusal(request, message=REFUSAL):
