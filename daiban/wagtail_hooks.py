@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
+from daiban import staff_guide
 from daiban.admin_ledger import CaseLedgerAdmin
 from daiban.views import case_admin, handling_hooks, results_hooks
 from daiban.viewsets import catalogue
@@ -45,3 +46,7 @@ for _hook in (
 hooks.register("register_admin_urls", results_hooks.admin_urls)
 hooks.register("register_admin_menu_item", results_hooks.reports_menu_item)
 hooks.register("register_log_actions", results_hooks.register_log_actions)
+
+# Help menu: the Chinese staff guide instead of Wagtail's English editor guide.
+for _name, _hook in staff_guide.HOOKS:
+    hooks.register(_name, _hook)
