@@ -22,6 +22,7 @@ from django.test import Client
 from wagtail.models import Page, Workflow
 
 from daiban.demo.org import PASSWORD
+from daiban.models import MatterPage
 
 pytestmark = pytest.mark.django_db
 
@@ -162,10 +163,17 @@ def data():
     )
 
 
+def page_editor_urls():
+    """The editor, history and list of one matter of the unit the demo's guide editor belongs to."""
+    matter = MatterPage.objects.filter(unit__name="资中县人力资源和社会保障局").order_by("path").first()
+    edit, history = f"/admin/pages/{matter.pk}/edit/", f"/admin/pages/{matter.pk}/history/"
+    return [edit, history, f"/admin/pages/{matter.get_parent().pk}/"]
+
+
 def crawl_urls(client):
     dashboard = client.get("/admin/").content.decode()
     menu = [url for url in walk(sidebar(dashboard), "url") if url.startswith("/admin/") and "logout" not in url]
-    return ["/admin/", *dict.fromkeys(menu + EXTRA_PAGES)]
+    return ["/admin/", *dict.fromkeys(menu + EXTRA_PAGES + page_editor_urls())]
 
 
 @pytest.mark.parametrize("username", LOGINS)
