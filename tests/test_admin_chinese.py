@@ -7,6 +7,7 @@ not checked: usernames, time-zone names, page titles, tokens glued to digits or 
 numbers, file names, content types, mail addresses). A few proper nouns are allowed.
 """
 
+import importlib
 import io
 import json
 import re
@@ -14,6 +15,7 @@ import zoneinfo
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -229,3 +231,14 @@ def test_no_online_avatar_service(demo):
     client = Client()
     assert client.login(username="city_guide", password=PASSWORD)
     assert "gravatar" not in client.get("/admin/").content.decode()
+
+
+def test_the_migration_keeps_a_default_group_someone_belongs_to(db):
+    migration = importlib.import_module("daiban.migrations.0010_remove_wagtail_default_groups")
+    kept, removed = Group.objects.get_or_create(name="Editors")[0], Group.objects.get_or_create(name="Moderators")[0]
+    get_user_model().objects.create_user("still_an_editor").groups.add(kept)
+
+    migration.remove_unused_defaults(django_apps, None)
+
+    assert Group.objects.filter(pk=kept.pk).exists()
+    assert not Group.objects.filter(pk=removed.pk).exists()
