@@ -1,4 +1,4 @@
-"""The roles of DESIGN.md as Wagtail groups, and what each person's scope is."""
+"""The roles of docs/domain.md as Wagtail groups, and what each person's scope is."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The 办件统计表 (附件8) figures, by the rules in DESIGN.md, computed by the database.
+"""The 办件统计表 (附件8) figures, by the rules in docs/domain.md ("Monthly statistics"), computed by the database.
 
 For a unit and a period (Beijing time):
 

@@ -5,6 +5,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
+from daiban import staff_guide
 from daiban.admin_ledger import CaseLedgerAdmin
 from daiban.models import Notification
 from daiban.services import audit
@@ -50,3 +51,7 @@ for _hook in (
 # Results, evaluation, statistics: the 统计报表 menu.
 hooks.register("register_admin_urls", results_hooks.admin_urls)
 hooks.register("register_admin_menu_item", results_hooks.reports_menu_item)
+
+# Help menu: the Chinese staff guide instead of Wagtail's English editor guide.
+for _name, _hook in staff_guide.HOOKS:
+    hooks.register(_name, _hook)

@@ -30,7 +30,17 @@ LAYERS = [
     ),
     ("services", ["daiban.services", "daiban.reminders"]),
     ("forms and Excel", ["daiban.forms", "daiban.excel", "daiban.tables", "daiban.filters"]),
-    ("views", ["daiban.views", "daiban.viewsets", "daiban.admin_ledger", "daiban.api", "daiban.templatetags"]),
+    (
+        "views",
+        [
+            "daiban.views",
+            "daiban.viewsets",
+            "daiban.admin_ledger",
+            "daiban.api",
+            "daiban.templatetags",
+            "daiban.staff_guide",
+        ],
+    ),
     ("registration", ["daiban.wagtail_hooks", "daiban.urls", "daiban.apps", "daiban.management", "daiban.demo"]),
 ]
 

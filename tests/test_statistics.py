@@ -1,4 +1,4 @@
-"""附件8 figures by the rules of DESIGN.md, computed by the database in a constant number of queries."""
+"""附件8 figures by the rules of docs/domain.md, computed by the database in a constant number of queries."""
 
 import datetime
 

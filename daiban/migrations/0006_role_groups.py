@@ -1,4 +1,4 @@
-"""The role groups of DESIGN.md ("who uses it") with Wagtail admin access and model permissions.
+"""The role groups of docs/domain.md ("Roles and who may do what") with Wagtail admin access and model permissions.
 
 Which records of a model a person sees is narrowed further by their scope (StaffProfile, see
 daiban.roles.Scope and daiban.viewsets.scoped); these permissions say what they may do at all.
