@@ -30,7 +30,7 @@ def matter_list_context(request, list_page):
 
 def export_list(request, list_page):
     """The list as a 附件1 workbook."""
-    content = write_matter_workbook(export_rows(list_page), title=list_page.title)
+    content = write_matter_workbook(export_rows(list_page), scope=list_page.title)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = escape_uri_path(f"{list_page.title}.xlsx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
