@@ -60,12 +60,12 @@ HEADERS = ["序号", "地区", "单位名称", "姓名", "职务", "联系电话
 EXTRA_HEADERS = ["岗位", "联络员", "在岗"]
 _FORM_COLUMNS = (
     Column("序号", 5, "center"),
-    Column("地区", 17),
-    Column("单位名称", 30),
+    Column("地区", 22),
+    Column("单位名称", 38),
     Column("姓名", 9, "center"),
     Column("职务", 12, "center"),
     Column("联系电话", 14, "center"),
-    Column("备注", 14),
+    Column("备注", 12),
 )
 FORM = Layout(title=TITLE, sheet_title="附件2", columns=_FORM_COLUMNS, landscape=False)
 STAFF = Layout(
