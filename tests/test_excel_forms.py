@@ -246,9 +246,7 @@ def test_attachment_1_reads_back_as_the_form(form_1):
 def test_attachment_1_with_30_matters_prints_one_page_wide(form_1):
     pages = pdf_pages(form_1, "附件1")
     assert 1 <= len(pages) <= 3
-    assert_printed_like_the_form(
-        pages, title=TITLE_1, first_heading="序号", last_heading="备注", last_note=NOTES_1[-1]
-    )
+    assert_printed_like_the_form(pages, title=TITLE_1, first_heading="序号", last_heading="备注", last_note=NOTES_1[-1])
     assert "联系电话" in pages[0]
 
 
@@ -297,7 +295,8 @@ def test_attachment_2_keeps_the_row_of_a_unit_without_a_liaison(demo_city):
     unit = UnitFactory(name="资中县演示新设局", region=Region.objects.get(name="资中县"))
     Liaison.objects.create(region=unit.region, unit=unit, name="钱演示", phone="13800000077", post="B")
     sheet = open_sheet(export_liaisons(Liaison.objects.filter(unit=unit)), "附件2")
-    assert [sheet.cell(4, c).value for c in range(2, 8)] == ["内江市资中县", unit.name, None, None, None, "未指定联络员"]
+    row = [sheet.cell(4, c).value for c in range(2, 8)]
+    assert row == ["内江市资中县", unit.name, None, None, None, "未指定联络员"]
 
 
 @needs_office
