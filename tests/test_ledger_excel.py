@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from daiban.excel.ledger import ledger_cases, write_ledger
-from daiban.excel.ledger_import import import_ledger
+from daiban.excel.ledger_import import import_ledger, preview_ledger
 from daiban.models import Case, CaseStatus, Delivery, Satisfaction, UnitFlow
 from tests.factories import UnitFactory, matter
 from tests.ledger_files import HEADER, MATTER, UNIT, quirky_ledger
@@ -103,6 +103,11 @@ def test_imported_ledger_exports_again_and_reimports_as_the_same_rows(tmp_path):
     assert li[4] == "李窗口"
     assert li[6].split("\n") == [f"{UNIT}：2025-10-15", "资中县医保局：2025-11-03"]
     assert "结果已返回窗口" in li[9]
+    buffer = io.BytesIO()
+    write_ledger(ledger_cases(unit=unit), buffer)
+    buffer.seek(0)
+    again = preview_ledger(buffer, unit)  # the export reads back as the same rows: nothing new
+    assert (len(again.new_rows), len(again.duplicate_rows)) == (0, 9)
 
 
 def test_filter_by_unit_and_dates(ledger_case):

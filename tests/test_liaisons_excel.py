@@ -275,3 +275,22 @@ def test_a_sheet_without_people_is_an_error():
 def test_a_sheet_without_the_header_is_an_error():
     result = import_liaisons(io.BytesIO(sheet([], headers=["序号", "名称"])))
     assert "找不到表头" in result.errors.messages()[0]
+
+
+def test_export_names_its_filter_in_the_sub_title_not_in_a_column(client):
+    LiaisonFactory(name="李示例", unit=UnitFactory(region=county("资中县")), post=LiaisonPost.B)
+    client.force_login(staff_user(COUNTY_BUREAU, region=county("资中县")))
+    content = client.get(reverse(Liaison.snippet_viewset.get_url_name("export")), {"post": "B"}).content
+    for name in ("附件2", STAFF_SHEET):
+        rows = reopen(content, name)
+        assert "范围：内江市资中县" in rows[1][0] and "A/B岗：B岗" in rows[1][0] and "导出时间" in rows[1][0]
+        assert all(value is None for value in rows[1][1:])
+
+
+def test_reimporting_an_export_reads_the_staff_list_and_says_so(zizhong, client):
+    import_liaisons(io.BytesIO(sheet(GOOD_ROWS)))
+    client.force_login(staff_user(CITY_GUIDANCE, region=city()))
+    exported = client.get(reverse(Liaison.snippet_viewset.get_url_name("export"))).content
+    result = import_liaisons(io.BytesIO(exported), dry_run=True)
+    assert result.sheet == STAFF_SHEET
+    assert "工作表“附件2”未读取" in result.summary

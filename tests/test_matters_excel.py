@@ -251,3 +251,17 @@ def test_unknown_region_or_level_is_refused(zizhong, quirky_file):
         import_file(quirky_file, region="火星县")
     with pytest.raises(CommandError, match="无法识别的清单层级“省级”"):
         import_file(quirky_file, level="省级")
+
+
+def test_text_starting_with_tab_or_carriage_return_is_neutralised_too(zizhong, tmp_path):
+    unit = Unit.objects.get(name=RSJ)
+    page = matter_list(region=zizhong)
+    matter("失业保险金申领", unit=unit, list_page=page, note="\t=1+1")
+    matter("就业创业证申领", unit=unit, list_page=page, note="@SUM(A1)")
+    out_path = tmp_path / "out.xlsx"
+    call_command(
+        "export_matters", "--region", "资中县", "--level", "县级", "--out", str(out_path), stdout=io.StringIO()
+    )
+    values, _ = read_back(out_path.read_bytes())
+    notes = {row[2]: row[8] for row in values[4:6]}
+    assert notes == {"失业保险金申领": "'\t=1+1", "就业创业证申领": "'@SUM(A1)"}

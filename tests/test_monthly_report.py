@@ -211,3 +211,12 @@ def test_report_access_is_scoped(client, imported):
     page = client.get(reverse("reports:statistics"), {"month": "2025-10", "region": county("资中县").pk})
     assert unit.name not in page.content.decode()  # another county is not offered: the filter falls back
     assert city().name not in [r.name for r in page.context["form"].fields["region"].queryset]
+
+
+def test_satisfaction_reads_the_same_before_and_after_confirmation(client, imported):
+    unit, centre = imported
+    client.force_login(window_clerk(centre))
+    url = reverse("reports:confirmations") + "?month=2025-11"
+    assert "<td>33.33%</td>" in client.get(url).content.decode()  # the live figures
+    confirm_month(unit, Period.month(2025, 11), window_clerk(centre))
+    assert "<td>33.33%</td>" in client.get(url).content.decode()  # the confirmed snapshot, in the same format

@@ -69,7 +69,10 @@ def describe_filters(form):
 class LiaisonUploadForm(forms.Form):
     file = forms.FileField(
         label="附件2 登记表（.xlsx）",
-        help_text="第一张工作表须有“地区、单位名称、姓名、联系电话”表头；表头上方的标题行和空行会被忽略。",
+        help_text=(
+            "工作表须有“地区、单位名称、姓名、联系电话”表头；表头上方的标题行和空行会被忽略。"
+            "本系统导出的工作簿读取其“帮办代办员名单”表（含岗位、联络员、在岗）。"
+        ),
     )
 
     def clean_file(self):
