@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from openpyxl.cell.cell import MergedCell
 
 from daiban.demo import org as demo_org
 from daiban.demo.org import People
+from daiban.excel.layout import FormSheet, new_workbook
+from daiban.excel.ledger import LAYOUT as LEDGER_LAYOUT
 from daiban.excel.ledger import ledger_cases, write_ledger
 from daiban.excel.liaisons import export_liaisons
 from daiban.excel.matters import MatterRow, write_matter_workbook
@@ -390,3 +393,26 @@ def test_attachment_8_for_the_whole_city_prints_one_page_wide(form_8):
     pages = pdf_pages(form_8, "附件8")
     assert_printed_like_the_form(pages, title=TITLE_8, first_heading="序号", last_heading="备注", last_note="25日")
     assert len(pages) <= 3
+
+
+# --- streaming --------------------------------------------------------------------------------------
+
+
+def _peak_memory_writing(rows):
+    day = datetime.date(2026, 10, 9)
+    values = [1, day, "张三\n13800001111", "养老保险关系转移", "李窗口", "", "", None, "满意", ""]
+    tracemalloc.start()
+    try:
+        workbook = new_workbook()
+        form = FormSheet(workbook, LEDGER_LAYOUT, subtitles=("导出时间",))
+        for _ in range(rows):
+            form.append(values)
+        form.finish()
+        workbook.save(io.BytesIO())
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_writer_streams_with_flat_memory():
+    assert _peak_memory_writing(1500) < 2 * _peak_memory_writing(150)

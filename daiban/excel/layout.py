@@ -192,9 +192,10 @@ class FormSheet:
         sheet.print_title_rows = f"{first_header}:{last_header}"
         sheet.freeze_panes = f"A{last_header + 1}"
 
-    def _style(self, name):
+    def _style(self, name, number_format=None):
         """Each style is registered with the workbook once, then copied onto cells (much faster)."""
-        if name not in self._styles:
+        key = (name, number_format)
+        if key not in self._styles:
             font, alignment, border, fill = _STYLES[name]
             prototype = WriteOnlyCell(self.sheet)
             prototype.font = font
@@ -203,16 +204,20 @@ class FormSheet:
                 prototype.border = border
             if fill:
                 prototype.fill = fill
-            self._styles[name] = prototype._style
-        return self._styles[name]
+            if number_format:
+                prototype.number_format = number_format
+            self._styles[key] = prototype._style
+        return self._styles[key]
 
     def _cell(self, value, style):
         cell = WriteOnlyCell(self.sheet, value=safe_text(value))
-        cell._style = copy(self._style(style))
         if isinstance(value, datetime.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
+            number_format = "yyyy-mm-dd hh:mm"
         elif isinstance(value, datetime.date):
-            cell.number_format = "yyyy-mm-dd"
+            number_format = "yyyy-mm-dd"
+        else:
+            number_format = None
+        cell._style = copy(self._style(style, number_format))
         return cell
 
     def _write(self, cells, height):
