@@ -139,9 +139,6 @@ class Header:
     columns: dict  # key → 0-based column index
     above: list  # texts of the rows above the header (title, 单位/联系人 lines)
 
-    def label(self, headings, key):
-        return next(heading.label for heading in headings if heading.key == key)
-
 
 def _match(values, headings, columns):
     found = dict(columns)

@@ -110,10 +110,6 @@ class Layout:
     def header_rows(self):
         return 2 if any(column.group for column in self.columns) else 1
 
-    @property
-    def headings(self):
-        return [column.heading for column in self.columns]
-
 
 def new_workbook():
     return Workbook(write_only=True)
