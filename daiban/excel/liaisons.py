@@ -63,9 +63,9 @@ _FORM_COLUMNS = (
     Column("地区", 22),
     Column("单位名称", 38),
     Column("姓名", 9, "center"),
-    Column("职务", 12, "center"),
+    Column("职务", 14, "center"),
     Column("联系电话", 14, "center"),
-    Column("备注", 12),
+    Column("备注", 10),
 )
 FORM = Layout(title=TITLE, sheet_title="附件2", columns=_FORM_COLUMNS, landscape=False)
 STAFF = Layout(
@@ -92,10 +92,9 @@ MAX_LENGTHS = {"单位名称": 120, "姓名": 50, "职务": 50, "联系电话": 
 def export_liaisons(queryset, filters=""):
     """The liaisons of `queryset` as 附件2 workbook bytes; `filters` describes how they were chosen."""
     directory = RegionDirectory()
-    liaisons = list(
-        queryset.select_related("region", "unit", "centre").order_by(
-            "region__path", "centre__name", "unit__name", "post", "name"
-        )
+    liaisons = sorted(
+        queryset.select_related("region", "unit", "centre"),
+        key=lambda liaison: (*_organisation(liaison)[:3], liaison.post, liaison.name),
     )
     subtitle = "　　".join(part for part in (filters, f"导出时间：{beijing(timezone.now())}（北京时间）") if part)
     workbook = new_workbook()
