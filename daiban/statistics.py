@@ -38,6 +38,7 @@ __all__ = [
 
 
 def format_rate(rate):
+    """The one 满意度 format of every page, print and export: "66.67%", "—" without a completed case."""
     return "—" if rate is None else f"{rate:.2f}%"
 
 

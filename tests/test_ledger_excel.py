@@ -12,8 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from daiban.excel.ledger import ledger_cases, write_ledger
-from daiban.excel.ledger_import import import_ledger
-from daiban.models import CaseStatus, Delivery, Satisfaction, UnitFlow
+from daiban.excel.ledger_import import import_ledger, preview_ledger
+from daiban.models import Case, CaseStatus, Delivery, Satisfaction, UnitFlow
 from tests.factories import UnitFactory, matter
 from tests.ledger_files import HEADER, MATTER, UNIT, quirky_ledger
 from tests.results_setup import case_in, evaluate, window, window_clerk
@@ -51,6 +51,8 @@ def ledger_case():
         courier_company="中国邮政",
         tracking_number="@EMS123",
     )
+    # The request was made on 2026-10-09 at 09:00 Beijing time, the day before its acceptance.
+    Case.objects.filter(pk=case.pk).update(submitted_at=utc(2026, 10, 9, 1, 0))
     UnitFlow.objects.create(
         case=case, unit=other, accepted_on=datetime.date(2026, 10, 11), completed_on=datetime.date(2026, 10, 13)
     )
@@ -61,18 +63,19 @@ def ledger_case():
 def test_headings_and_merged_cells(ledger_case):
     sheet = export()
     assert sheet["A1"].value == "帮办代办工作登记台账"
-    assert [sheet.cell(2, c).value for c in range(1, 11)] == HEADER
-    assert (sheet["F3"].value, sheet["G3"].value) == ("受理日期", "办结日期")
+    # row 2 is the sub-title (the export's filter); the two header rows follow
+    assert [sheet.cell(3, c).value for c in range(1, 11)] == HEADER
+    assert (sheet["F4"].value, sheet["G4"].value) == ("受理日期", "办结日期")
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert {"A1:J1", "F2:G2", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:E3", "H2:H3", "I2:I3", "J2:J3"} <= merged
-    assert sheet["A5"].value.startswith("说明：1.") and "A5:J5" in merged
+    assert {"A1:J1", "F3:G3", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "H3:H4", "I3:I4", "J3:J4"} <= merged
+    assert sheet["A6"].value.startswith("说明：1.") and "A6:J6" in merged
 
 
 def test_row_in_beijing_time_with_labels_and_one_line_per_unit(ledger_case):
     case, unit, _centre = ledger_case
-    row = [c.value for c in export()[4]]
+    row = [c.value for c in export()[5]]
     assert row[0] == 1
-    assert row[1].date() == datetime.date(2026, 10, 10)  # Beijing date, not the UTC 10-09
+    assert row[1].date() == datetime.date(2026, 10, 9)  # 申请日期: the day of the request (issue 14)
     assert row[5].split("\n") == [f"{unit.name}：2026-10-10", "资中县医保局：2026-10-11"]
     assert row[6].split("\n") == [f"{unit.name}：2026-10-14", "资中县医保局：2026-10-13"]
     assert row[7] == datetime.datetime(2026, 10, 16, 0, 10)
@@ -81,7 +84,7 @@ def test_row_in_beijing_time_with_labels_and_one_line_per_unit(ledger_case):
 
 
 def test_formula_injection_is_neutralised(ledger_case):
-    row = [c.value for c in export()[4]]
+    row = [c.value for c in export()[5]]
     assert row[2].startswith("'=HYPERLINK")
     assert row[3] == "'+城镇职工基本养老保险"
     sheet = export()
@@ -94,12 +97,17 @@ def test_imported_ledger_exports_again_and_reimports_as_the_same_rows(tmp_path):
     matter(title=MATTER)
     import_ledger(quirky_ledger(), unit, user=None)
     sheet = export(ledger_cases(unit=unit))
-    names = [sheet.cell(r, 3).value.split("\n")[0] for r in range(4, 13)]
+    names = [sheet.cell(r, 3).value.split("\n")[0] for r in range(5, 14)]
     assert names == ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十", "郑十一"]
-    li = [c.value for c in sheet[5]]
+    li = [c.value for c in sheet[6]]
     assert li[4] == "李窗口"
     assert li[6].split("\n") == [f"{UNIT}：2025-10-15", "资中县医保局：2025-11-03"]
     assert "结果已返回窗口" in li[9]
+    buffer = io.BytesIO()
+    write_ledger(ledger_cases(unit=unit), buffer)
+    buffer.seek(0)
+    again = preview_ledger(buffer, unit)  # the export reads back as the same rows: nothing new
+    assert (len(again.new_rows), len(again.duplicate_rows)) == (0, 9)
 
 
 def test_filter_by_unit_and_dates(ledger_case):
@@ -129,7 +137,7 @@ def test_command_exports(ledger_case, tmp_path):
     out = tmp_path / "台账.xlsx"
     call_command("export_ledger", "--unit", unit.name, "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out))
     sheet = load_workbook(out).active
-    assert sheet["A1"].value == "帮办代办工作登记台账" and sheet["A4"].value == 1
+    assert sheet["A1"].value == "帮办代办工作登记台账" and sheet["A5"].value == 1
 
 
 def test_export_view_respects_scope(client, ledger_case):
@@ -140,10 +148,10 @@ def test_export_view_respects_scope(client, ledger_case):
     response = client.get(reverse("reports:ledger_export"), {"download": "1"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert sheet["A4"].value is None or sheet["A4"].value.startswith("说明")
+    assert sheet["A5"].value is None or sheet["A5"].value.startswith("说明")
 
     client.force_login(window_clerk(centre))
     response = client.get(reverse("reports:ledger_export"), {"download": "1"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert sheet["A4"].value == 1
+    assert sheet["A5"].value == 1
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -117,12 +117,12 @@ def test_row_errors_and_nothing_is_written(setup):
     with pytest.raises(LedgerImportError) as caught:
         import_ledger(quirky_ledger(bad), unit, user=None)
     messages = [str(error) for error in caught.value.errors]
-    assert any("第6行“申请日期”" in m and "2025-13-45" in m for m in messages)
-    assert any("第8行“申请人姓名及电话”：缺少申请人姓名" in m for m in messages)
-    assert any("第8行“评价情况”" in m and "很好" in m for m in messages)
-    assert any("第10行“办结日期”" in m and "早于受理日期" in m for m in messages)
-    assert any("第11行“帮办代办事项名称”：不能为空" in m for m in messages)
-    assert any("第12行“评价情况”：办件尚未办结" in m for m in messages)
+    assert any("第6行【申请日期】" in m and "2025-13-45" in m for m in messages)
+    assert any("第8行【申请人姓名及电话】：缺少申请人姓名" in m for m in messages)
+    assert any("第8行【评价情况】" in m and "很好" in m for m in messages)
+    assert any("第10行【办结日期】" in m and "早于受理日期" in m for m in messages)
+    assert any("第11行【帮办代办事项名称】：不能为空" in m for m in messages)
+    assert any("第12行【评价情况】：办件尚未办结" in m for m in messages)
     assert Case.objects.count() == 0 and CaseEvent.objects.count() == 0
 
 
@@ -163,7 +163,7 @@ def test_command_reports_row_errors(setup, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError, match="未写入任何数据"):
         call_command("import_ledger", str(path), "--unit", unit.name, stderr=err)
-    assert "第5行“申请日期”" in err.getvalue()
+    assert "第5行【申请日期】" in err.getvalue()
 
 
 def test_admin_upload_previews_then_imports_on_confirmation(client, setup):
@@ -182,4 +182,4 @@ def test_admin_upload_previews_then_imports_on_confirmation(client, setup):
         "坏.xlsx", quirky_ledger([(1, "2025-02-30", "张三", MATTER, "", None, None, None, None, None)]).getvalue()
     )
     page = client.post(url, {"unit": unit.pk, "file": bad}).content.decode()
-    assert "未导入任何数据" in page and "第5行“申请日期”" in page and "不存在" in page
+    assert "未导入任何数据" in page and "第5行【申请日期】" in page and "不存在" in page

@@ -6,9 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from daiban.excel.common import data_row, header_row, title_row, workbook_bytes, write_only_sheet
 from daiban.excel.liaisons import EXTRA_HEADERS, HEADERS, TITLE, import_liaisons
 from daiban.models import Liaison, LiaisonPost, RegionLevel, Unit
 from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, WINDOW_STAFF
@@ -21,17 +20,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def sheet(rows, headers=HEADERS + EXTRA_HEADERS, title_rows=(TITLE, "填报单位：（盖章）")):
     """A filled-in 附件2 as people send it: title rows, a blank row, the header, the rows."""
-    workbook, ws = write_only_sheet("附件2")
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "附件2"
     for text in title_rows:
-        title_row(ws, text, len(headers))
+        ws.append([text])
     ws.append([])
-    header_row(ws, headers)
+    ws.append(headers)
     for row in rows:
-        if row:
-            data_row(ws, row)
-        else:
-            ws.append([])
-    return workbook_bytes(workbook)
+        ws.append(row or [])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -55,8 +55,11 @@ GOOD_ROWS = [
 # --- export --------------------------------------------------------------------------------
 
 
-def reopen(content):
-    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+STAFF_SHEET = "帮办代办员名单"
+
+
+def reopen(content, sheet="附件2"):
+    return list(load_workbook(io.BytesIO(content))[sheet].iter_rows(values_only=True))
 
 
 def test_export_reopens_with_the_attachment_2_layout(client):
@@ -67,11 +70,15 @@ def test_export_reopens_with_the_attachment_2_layout(client):
     assert "attachment" in response["Content-Disposition"]
     rows = reopen(response.content)
     assert rows[0][0] == TITLE
-    header = rows.index(tuple(HEADERS + EXTRA_HEADERS))
+    header = rows.index(tuple(HEADERS))
     assert list(rows[header][:7]) == ["序号", "地区", "单位名称", "姓名", "职务", "联系电话", "备注"]
-    assert rows[header + 1] == (
+    full_region = liaison.region.full_name  # 附件2 names the region in full (issue 14)
+    assert rows[header + 1] == (1, full_region, liaison.unit.name, "张演示", "科员", "13800000012", "'=1+1")
+    staff = reopen(response.content, STAFF_SHEET)
+    header = staff.index(tuple(HEADERS + EXTRA_HEADERS))
+    assert staff[header + 1] == (
         1,
-        liaison.region.name,
+        full_region,
         liaison.unit.name,
         "张演示",
         "科员",
@@ -89,9 +96,9 @@ def test_export_follows_the_users_scope_and_filters(client):
     LiaisonFactory(name="王测试", unit=UnitFactory(region=county("东兴区")))
     client.force_login(staff_user(COUNTY_BUREAU, region=county("资中县")))
     export_url = reverse(Liaison.snippet_viewset.get_url_name("export"))
-    names = {row[3] for row in reopen(client.get(export_url).content)[3:]}
+    names = {row[3] for row in reopen(client.get(export_url).content, STAFF_SHEET)[3:]}
     assert names == {"张演示", "李示例"}
-    names = {row[3] for row in reopen(client.get(export_url, {"post": "B"}).content)[3:]}
+    names = {row[3] for row in reopen(client.get(export_url, {"post": "B"}).content, STAFF_SHEET)[3:]}
     assert names == {"李示例"}
 
 
@@ -106,7 +113,7 @@ def test_export_command_writes_a_region_subtree(tmp_path):
     LiaisonFactory(name="王测试", unit=UnitFactory(region=county("东兴区")))
     out = tmp_path / "附件2.xlsx"
     call_command("export_liaisons", out=str(out), region="资中县", stdout=io.StringIO())
-    names = [row[3] for row in reopen(out.read_bytes())[3:]]
+    names = [row[3] for row in reopen(out.read_bytes(), STAFF_SHEET)[3:]]
     assert names == ["张演示"]
 
 
@@ -268,3 +275,22 @@ def test_a_sheet_without_people_is_an_error():
 def test_a_sheet_without_the_header_is_an_error():
     result = import_liaisons(io.BytesIO(sheet([], headers=["序号", "名称"])))
     assert "找不到表头" in result.errors.messages()[0]
+
+
+def test_export_names_its_filter_in_the_sub_title_not_in_a_column(client):
+    LiaisonFactory(name="李示例", unit=UnitFactory(region=county("资中县")), post=LiaisonPost.B)
+    client.force_login(staff_user(COUNTY_BUREAU, region=county("资中县")))
+    content = client.get(reverse(Liaison.snippet_viewset.get_url_name("export")), {"post": "B"}).content
+    for name in ("附件2", STAFF_SHEET):
+        rows = reopen(content, name)
+        assert "范围：内江市资中县" in rows[1][0] and "A/B岗：B岗" in rows[1][0] and "导出时间" in rows[1][0]
+        assert all(value is None for value in rows[1][1:])
+
+
+def test_reimporting_an_export_reads_the_staff_list_and_says_so(zizhong, client):
+    import_liaisons(io.BytesIO(sheet(GOOD_ROWS)))
+    client.force_login(staff_user(CITY_GUIDANCE, region=city()))
+    exported = client.get(reverse(Liaison.snippet_viewset.get_url_name("export"))).content
+    result = import_liaisons(io.BytesIO(exported), dry_run=True)
+    assert result.sheet == STAFF_SHEET
+    assert "工作表“附件2”未读取" in result.summary

@@ -133,8 +133,9 @@ def test_export_gives_back_the_same_values(zizhong, quirky_file, tmp_path):
     )
 
     values, merged = read_back(out_path.read_bytes())
-    assert values[2] == ["序号", "单位", "事项名称", "子项名称", "事项类型", "事项分类", "承诺时限", "办理形式", "备注"]
-    assert values[3] == [
+    # title, sub-title (the list exported), the form's 单位/联系人/联系电话 line, then the header
+    assert values[3] == ["序号", "单位", "事项名称", "子项名称", "事项类型", "事项分类", "承诺时限", "办理形式", "备注"]
+    assert values[4] == [
         1,
         RSJ,
         "城镇职工基本养老保险关系转移接续",
@@ -145,11 +146,11 @@ def test_export_gives_back_the_same_values(zizhong, quirky_file, tmp_path):
         "帮办、代办",
         None,
     ]
-    assert values[4][6:8] == ["即办", "帮办、代办"]
-    assert values[6][1:4] == [GJJ, "住房公积金提取", "离退休提取"]
-    assert values[7][1:4] == [None, "住房公积金提取", "购房提取"]
-    assert values[7][6:8] == ["3个工作日", "代办"]
-    assert {"B4:B6", "B7:B8"} <= merged
+    assert values[5][6:8] == ["即办", "帮办、代办"]
+    assert values[7][1:4] == [GJJ, "住房公积金提取", "离退休提取"]
+    assert values[8][1:4] == [None, "住房公积金提取", "购房提取"]
+    assert values[8][6:8] == ["3个工作日", "代办"]
+    assert {"B5:B7", "B8:B9"} <= merged
     assert str(values[-1][0]).startswith("2.代办是指")
 
     rows = read_matter_workbook(io.BytesIO(out_path.read_bytes()))
@@ -241,7 +242,7 @@ def test_formula_like_text_is_neutralised_on_export_and_restored_on_import(zizho
         "export_matters", "--region", "资中县", "--level", "县级", "--out", str(out_path), stdout=io.StringIO()
     )
     values, _ = read_back(out_path.read_bytes())
-    assert values[3][8] == "'=HYPERLINK(1)"
+    assert values[4][8] == "'=HYPERLINK(1)"
     assert read_matter_workbook(io.BytesIO(out_path.read_bytes()))[0].note == "=HYPERLINK(1)"
 
 
@@ -250,3 +251,17 @@ def test_unknown_region_or_level_is_refused(zizhong, quirky_file):
         import_file(quirky_file, region="火星县")
     with pytest.raises(CommandError, match="无法识别的清单层级“省级”"):
         import_file(quirky_file, level="省级")
+
+
+def test_text_starting_with_tab_or_carriage_return_is_neutralised_too(zizhong, tmp_path):
+    unit = Unit.objects.get(name=RSJ)
+    page = matter_list(region=zizhong)
+    matter("失业保险金申领", unit=unit, list_page=page, note="\t=1+1")
+    matter("就业创业证申领", unit=unit, list_page=page, note="@SUM(A1)")
+    out_path = tmp_path / "out.xlsx"
+    call_command(
+        "export_matters", "--region", "资中县", "--level", "县级", "--out", str(out_path), stdout=io.StringIO()
+    )
+    values, _ = read_back(out_path.read_bytes())
+    notes = {row[2]: row[8] for row in values[4:6]}
+    assert notes == {"失业保险金申领": "'\t=1+1", "就业创业证申领": "'@SUM(A1)"}

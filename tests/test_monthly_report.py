@@ -68,7 +68,7 @@ def test_command_exports_the_hand_worked_figures_in_the_attachment_8_layout(impo
     row = find_row(sheet, unit.name)
     assert row[0] == 1
     assert row[2:5] == (expected["accepted"], expected["in_progress"], expected["completed"])
-    assert f"{row[5]:.2%}" == expected["rate"]
+    assert row[5] == expected["rate"]  # the statistics page's format (format_rate)
     total = find_row(sheet, "内江市合计")
     assert total[2:5] == row[2:5]
 
@@ -232,3 +232,12 @@ def test_report_access_is_scoped(client, imported):
     page = client.get(reverse("reports:statistics"), {"month": "2025-10", "region": county("资中县").pk})
     assert unit.name not in page.content.decode()  # another county is not offered: the filter falls back
     assert city().name not in [r.name for r in page.context["form"].fields["region"].queryset]
+
+
+def test_satisfaction_reads_the_same_before_and_after_confirmation(client, imported):
+    unit, centre = imported
+    client.force_login(window_clerk(centre))
+    url = reverse("reports:confirmations") + "?month=2025-11"
+    assert "<td>33.33%</td>" in client.get(url).content.decode()  # the live figures
+    confirm_month(unit, Period.month(2025, 11), window_clerk(centre))
+    assert "<td>33.33%</td>" in client.get(url).content.decode()  # the confirmed snapshot, in the same format

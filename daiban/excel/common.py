@@ -1,70 +1,60 @@
-"""Small helpers shared by the xlsx exports and imports of the attachments.
+"""What every xlsx import and export of the attachments shares: the formula guard, reading, the header
+finder and the errors. The layout of a written form is in layout.py.
 
 Writing:
-  - safe_text(value): text for a cell; values starting with = + - @ get a leading ' so a
-    spreadsheet never evaluates them as formulas.
+  - safe_text(value): the one formula guard (OWASP "CSV injection"): text starting with = + - @ tab or
+    carriage return gets a leading ', so a spreadsheet never evaluates it.
   - beijing(dt): a datetime as Beijing time text ("2026-07-06 09:30").
-  - write_only_sheet(title) / title_row / header_row / data_row / set_widths / workbook_bytes:
-    a streaming (write_only) workbook with the attachments' title and header styling.
 
 Reading:
-  - read_rows(file): (sheet row number, [cell text, ...]) for the first sheet, read_only,
-    with full-width spaces folded and the ' neutraliser removed; raises ExcelFormatError.
-  - find_header(rows, required): the header row (tolerating title rows above it).
+  - open_workbook(file): a workbook, or ExcelFormatError in Chinese.
+  - sheet_rows(sheet): (sheet row number, [cell value, ...]) for every row.
+  - cell_text(value): a read cell as clean text (spaces folded, the ' of safe_text removed).
+  - find_header(rows, headings, anchors): the one header finder of every import: the first row
+    (among the first 20) naming every anchor column, plus a second header row when the form has
+    one (附件4's 受理日期/办结日期 under 相关单位流转情况).
 
 Errors:
-  - RowError(row, column, message) and ImportErrorList, which collects them; str(error) reads
-    "第5行【联系电话】：联系电话不能为空".
+  - RowError(row, column, message, sheet=""): one problem; str(error) reads
+    "第5行【联系电话】：联系电话不能为空" (prefixed with 工作表“…” when the sheet is named).
+  - ImportErrorList collects them; SheetError is the exception an import raises with all of them.
 
 openpyxl is used with defusedxml installed, so untrusted uploads cannot expand XML entities.
 """
 
 import datetime
-import io
+import itertools
 import re
 from dataclasses import dataclass
 from zipfile import BadZipFile
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
     "ExcelFormatError",
+    "Header",
+    "Heading",
     "ImportErrorList",
     "RowError",
+    "SheetError",
     "beijing",
     "cell_text",
     "compact",
-    "data_row",
     "find_header",
-    "header_row",
-    "read_rows",
+    "open_workbook",
     "safe_text",
-    "set_widths",
-    "title_row",
-    "workbook_bytes",
-    "write_only_sheet",
+    "sheet_rows",
 ]
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BEIJING = ZoneInfo("Asia/Shanghai")
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BLANKS = re.compile(r"[\s\u3000\u00a0]+")
-
-_THIN = Side(style="thin", color="000000")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-TITLE_FONT = Font(name="宋体", size=16, bold=True)
-HEADER_FONT = Font(name="黑体", size=11, bold=True)
-BODY_FONT = Font(name="宋体", size=11)
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAPPED = Alignment(vertical="center", wrap_text=True)
+HEADER_SEARCH_ROWS = 20
 
 
 class ExcelFormatError(ValueError):
@@ -75,7 +65,7 @@ class ExcelFormatError(ValueError):
 
 
 def safe_text(value):
-    """Cell value for export: None → "", text starting with = + - @ → prefixed with '."""
+    """Cell value for export: None → "", text a spreadsheet would run as a formula → prefixed with '."""
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -92,64 +82,33 @@ def beijing(value, fmt="%Y-%m-%d %H:%M"):
     return value.astimezone(BEIJING).strftime(fmt)
 
 
-def write_only_sheet(title):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    return workbook, sheet
-
-
-def _cell(sheet, value, font, alignment, border=None, fill=None):
-    cell = WriteOnlyCell(sheet, value=safe_text(value))
-    cell.font = font
-    cell.alignment = alignment
-    if border:
-        cell.border = border
-    if fill:
-        cell.fill = fill
-    return cell
-
-
-def title_row(sheet, text, width):
-    """A bold title merged across `width` columns; call before any other row."""
-    row_number = sheet._max_row + 1
-    sheet.append([_cell(sheet, text, TITLE_FONT, CENTRED)])
-    sheet.merged_cells.add(f"A{row_number}:{get_column_letter(width)}{row_number}")
-    sheet.row_dimensions[row_number].height = 32
-
-
-def header_row(sheet, labels):
-    sheet.append([_cell(sheet, label, HEADER_FONT, CENTRED, BORDER, HEADER_FILL) for label in labels])
-
-
-def data_row(sheet, values):
-    sheet.append([_cell(sheet, value, BODY_FONT, WRAPPED, BORDER) for value in values])
-
-
-def set_widths(sheet, widths):
-    """Column widths in characters; set before appending rows (write_only)."""
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def workbook_bytes(workbook):
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 # --- reading -------------------------------------------------------------------------------
 
 
+def open_workbook(file, *, read_only=True):
+    try:
+        return load_workbook(file, read_only=read_only, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        raise ExcelFormatError("无法读取文件：请上传 Excel 工作簿（.xlsx 格式）。") from error
+
+
+def sheet_rows(sheet):
+    """(sheet row number, [raw cell value, ...]) for every row of a sheet."""
+    if hasattr(sheet, "reset_dimensions"):  # read_only sheets may carry a wrong stored size
+        sheet.reset_dimensions()
+    return enumerate(sheet.iter_rows(values_only=True), start=1)
+
+
 def cell_text(value):
-    """Text of a read cell: whole floats without ".0", spaces (also full-width) folded, ' neutraliser removed."""
+    """Text of a read cell: whole floats without ".0", spaces (also full-width) folded, ' of safe_text removed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = BLANKS.sub(" ", str(value)).strip()
+    text = str(value)
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
         text = text[1:]
-    return text
+    return BLANKS.sub(" ", text).strip()
 
 
 def compact(text):
@@ -157,34 +116,68 @@ def compact(text):
     return BLANKS.sub("", text or "")
 
 
-def read_rows(file):
-    """Yield (sheet row number, [cell text, ...]) for every row of the first sheet."""
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise ExcelFormatError("无法读取文件：请上传 Excel 工作簿（.xlsx 格式）。") from error
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [cell_text(value) for value in values]
-    finally:
-        workbook.close()
+@dataclass(frozen=True)
+class Heading:
+    """A column an import looks for: its key, its label (as errors name it) and how a header cell names it.
+
+    A cell names the column when its text (without spaces) is the label or one of `names`, or, with
+    `word`, when it contains that word (for forms whose headings vary from one office to the next).
+    """
+
+    key: str
+    label: str
+    names: tuple = ()
+    word: str = ""
+
+    def matches(self, text):
+        return text == compact(self.label) or text in self.names or bool(self.word and self.word in text)
 
 
-def find_header(rows, required, search_rows=20):
-    """Find the header among the first rows: the first row containing every required label.
+@dataclass
+class Header:
+    row: int  # sheet row number of the (last) header row
+    columns: dict  # key → 0-based column index
+    above: list  # texts of the rows above the header (title, 单位/联系人 lines)
 
-    Returns (header row number, {compact label: column index}, remaining rows iterator).
+
+def _match(values, headings, columns):
+    found = dict(columns)
+    for index, value in enumerate(values):
+        text = compact(cell_text(value))
+        if not text:
+            continue
+        for heading in headings:
+            if heading.key not in found and heading.matches(text):
+                found[heading.key] = index
+                break
+    return found
+
+
+def find_header(rows, headings, anchors, *, sub_keys=(), search_rows=HEADER_SEARCH_ROWS):
+    """Find the header among the first rows: the first row naming every column in `anchors`.
+
+    When the row under it names a column of `sub_keys`, the header has two rows (merged group
+    headings above, their parts below). Returns (Header, iterator over the rows under the header)
+    or (None, None) when no header is found. `rows` yields (row number, [cell values]).
     """
     rows = iter(rows)
+    above = []
     for number, values in rows:
-        labels = {compact(value): index for index, value in enumerate(values) if value}
-        if all(label in labels for label in required):
-            return number, labels, rows
-        if number >= search_rows:
+        if number > search_rows:
             break
-    raise ExcelFormatError("找不到表头：第一张工作表的前20行中应有一行包含“" + "”“".join(required) + "”。")
+        columns = _match(values, headings, {})
+        if not all(key in columns for key in anchors):
+            above.append(" ".join(cell_text(value) for value in values if value not in (None, "")))
+            continue
+        if sub_keys:
+            following = next(rows, None)
+            if following is not None:
+                extended = _match(following[1], [h for h in headings if h.key in sub_keys], columns)
+                if len(extended) > len(columns):
+                    return Header(following[0], extended, above), rows
+                rows = itertools.chain([following], rows)
+        return Header(number, columns, above), rows
+    return None, None
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -197,11 +190,13 @@ class RowError:
     row: int
     column: str
     message: str
+    sheet: str = ""
 
     def __str__(self):
-        where = f"第{self.row}行" if self.row else "文件"
+        sheet = f"工作表“{self.sheet}”" if self.sheet else ""
+        where = f"第{self.row}行" if self.row else ("" if sheet else "文件")
         column = f"【{self.column}】" if self.column else ""
-        return f"{where}{column}：{self.message}"
+        return f"{sheet}{where}{column}：{self.message}"
 
 
 class ImportErrorList:
@@ -210,8 +205,8 @@ class ImportErrorList:
     def __init__(self):
         self._errors = []
 
-    def add(self, row, column, message):
-        self._errors.append(RowError(row, column, message))
+    def add(self, row, column, message, sheet=""):
+        self._errors.append(RowError(row, column, message, sheet))
 
     def __iter__(self):
         return iter(self._errors)
@@ -227,3 +222,15 @@ class ImportErrorList:
 
     def messages(self):
         return [str(error) for error in self._errors]
+
+
+class SheetError(Exception):
+    """An import refused as a whole; `errors` lists every RowError found (all or nothing)."""
+
+    def __init__(self, errors, sheet_name=""):
+        self.errors = list(errors)
+        self.sheet_name = sheet_name
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+    def messages(self):
+        return [str(error) for error in self.errors]

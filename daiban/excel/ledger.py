@@ -1,67 +1,52 @@
 """Export the case ledger in the exact layout of 附件4 帮办代办工作登记台账.
 
-Layout: a title row, two header rows with 相关单位流转情况 merged over 受理日期 and
-办结日期 (every other heading merged down over both rows), one data line per case with
-one line per unit inside the two unit cells, and the two footnotes of the form.
+Layout (declared in LAYOUT, written by layout.FormSheet): the title, a sub-title with the filter of
+the export, two header rows with 相关单位流转情况 merged over 受理日期 and 办结日期, one data line
+per case with one line per unit inside the two unit cells, and the two 说明 of the form.
 
-Streaming: openpyxl's write-only worksheet has no merge_cells() method, but it does
-keep a `merged_cells` range list (set up by Worksheet._setup) and writes it after the
-rows. So the sheet is written in write_only mode, rows go out as they are produced,
-and the merges are registered as ranges: memory stays bounded for any number of cases
-while the layout keeps its merged cells. Cases are read with .iterator() in chunks,
-with their flows, evaluation and import record prefetched per chunk.
+申请日期 is the day the request was made (Case.submitted_at, Beijing date); the units' 受理日期
+and 办结日期 come from their flows.
+
+Streaming: the sheet is written in write_only mode, rows go out as they are produced, and the
+merges are registered as ranges: memory stays bounded for any number of cases. Cases are read
+with .iterator() in chunks, with their flows, evaluation and import record prefetched per chunk.
 """
 
 import datetime
-from copy import copy
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.worksheet.cell_range import CellRange
 
 from ..models import Case, CaseEvent, CaseStatus, Delivery, UnitFlow
 from ..services.imports import IMPORT_ACTION
+from .common import beijing
+from .layout import Column, FormSheet, Layout, new_workbook
 
-__all__ = ["LEDGER_TITLE", "LEDGER_HEADINGS", "ledger_cases", "write_ledger", "neutralise"]
+__all__ = ["LAYOUT", "ledger_cases", "ledger_row", "ledger_subtitle", "write_ledger"]
 
-LEDGER_TITLE = "帮办代办工作登记台账"
-LEDGER_HEADINGS = [
-    "序号",
-    "申请日期",
-    "申请人\n姓名及电话",
-    "帮办代办事项名称",
-    "帮办代办窗口收件人姓名",
-    "相关单位流转情况",
-    None,
-    "帮办代办窗口反馈时间",
-    "评价\n情况",
-    "备注",
-]
-SUB_HEADINGS = [None] * 5 + ["受理日期", "办结日期"] + [None] * 3
-FOOTNOTES = [
-    "说明：1.“相关单位流转情况”涉及多部门（单位）办理时，请分别填写其受理日期和办结日期。",
-    "　　　2.评价情况分为：非常满意、满意、基本满意、不满意、非常不满意。",
-]
-WIDTHS = [6, 12, 18, 30, 14, 26, 26, 18, 10, 20]
-COLUMNS = len(LEDGER_HEADINGS)
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+GROUP = "相关单位流转情况"
+LAYOUT = Layout(
+    title="帮办代办工作登记台账",
+    columns=(
+        Column("序号", 5, "center"),
+        Column("申请日期", 11, "center"),
+        Column("申请人\n姓名及电话", 15),
+        Column("帮办代办事项名称", 24),
+        Column("帮办代办窗口收件人姓名", 12, "center"),
+        Column("受理日期", 25, group=GROUP),
+        Column("办结日期", 25, group=GROUP),
+        Column("帮办代办窗口反馈时间", 16, "center"),
+        Column("评价\n情况", 8, "center"),
+        Column("备注", 18),
+    ),
+    footnotes=(
+        "说明：1.“相关单位流程情况”涉及多部门（单位）办理时，请分别填写其受理日期和办结日期。",
+        "　　　2.评价情况分为：非常满意、满意、基本满意、不满意、非常不满意。",
+    ),
+    landscape=True,
+)
 FINAL_STATUSES = {CaseStatus.COMPLETED, CaseStatus.ARCHIVED}
 CHUNK = 500
-
-THIN = Side(style="thin")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def neutralise(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
-        return "'" + value
-    return value
 
 
 def ledger_cases(queryset=None, *, unit=None, start=None, end=None):
@@ -87,73 +72,30 @@ def _midnight(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def write_ledger(cases, target):
+def ledger_subtitle(unit=None, start=None, end=None):
+    """The filter of an export, for the sub-title row: 受理单位, 受理日期 range, export time."""
+    parts = [f"受理单位：{unit.name if unit else '全部'}"]
+    if start or end:
+        parts.append(f"受理日期：{start or '…'} 至 {end or '…'}")
+    parts.append(f"导出时间：{beijing(timezone.now())}（北京时间）")
+    return "　　".join(parts)
+
+
+def write_ledger(cases, target, subtitle=None):
     """Write the ledger of `cases` (from ledger_cases) to a path or binary file object."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(LEDGER_TITLE)
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.append([_cell(sheet, LEDGER_TITLE, Font(bold=True, size=16), CENTRE, border=False)])
-    sheet.append([_cell(sheet, text, Font(bold=True), CENTRE) for text in LEDGER_HEADINGS])
-    sheet.append([_cell(sheet, text, Font(bold=True), CENTRE) for text in SUB_HEADINGS])
-    _merge(sheet, "A1:J1")
-    for column in "ABCDEHIJ":
-        _merge(sheet, f"{column}2:{column}3")
-    _merge(sheet, "F2:G2")
-    row_number = 3
+    workbook = new_workbook()
+    form = FormSheet(workbook, LAYOUT, subtitles=(subtitle or ledger_subtitle(),))
     for serial, case in enumerate(cases.iterator(chunk_size=CHUNK), start=1):
-        sheet.append([_cell(sheet, value) for value in ledger_row(serial, case)])
-        row_number += 1
-    for note in FOOTNOTES:
-        row_number += 1
-        sheet.append([_cell(sheet, note, border=False)])
-        _merge(sheet, f"A{row_number}:J{row_number}")
-    sheet.print_title_rows = "1:3"
+        form.append(ledger_row(serial, case))
+    form.finish()
     workbook.save(target)
-
-
-def _merge(sheet, ref):
-    sheet.merged_cells.add(CellRange(ref))
-
-
-def _cell(sheet, value, font=None, alignment=WRAP, border=True):
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
-    if isinstance(value, datetime.datetime):
-        number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(value, datetime.date):
-        number_format = "yyyy-mm-dd"
-    else:
-        number_format = None
-    cell._style = copy(_style_array(sheet, font, alignment, border, number_format))
-    return cell
-
-
-def _style_array(sheet, font, alignment, border, number_format):
-    """Each combination of styles is registered with the workbook once, then copied.
-
-    Setting font/alignment/border on every cell makes openpyxl hash and look up
-    each style object again, which was most of the export's time.
-    """
-    cache = sheet.__dict__.setdefault("_daiban_styles", {})
-    key = (font, id(alignment), border, number_format)
-    if key not in cache:
-        prototype = WriteOnlyCell(sheet)
-        prototype.alignment = alignment
-        if font is not None:
-            prototype.font = font
-        if border:
-            prototype.border = BORDER
-        if number_format:
-            prototype.number_format = number_format
-        cache[key] = prototype._style
-    return cache[key]
 
 
 def ledger_row(serial, case):
     accepted_lines, completed_lines = _unit_lines(case)
     return [
         serial,
-        _local_date(case.accepted_at),
+        _local_date(case.submitted_at),
         "\n".join(part for part in (case.applicant_name, case.contact_phone) if part),
         case.matter_name,
         _receiver(case),

@@ -13,17 +13,16 @@ row, the column and the reason in Chinese.
 import datetime
 import re
 from dataclasses import dataclass, field
-from zipfile import BadZipFile
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from ..models import Case, MatterPage, Satisfaction, Unit
 from ..services.imports import FlowLine, HistoricalRow, import_historical_case
+from .common import ExcelFormatError, Heading, RowError, SheetError, find_header, open_workbook, sheet_rows
 
-__all__ = ["RowError", "LedgerImportError", "LedgerPreview", "parse_date", "preview_ledger", "import_ledger"]
+__all__ = ["LedgerImportError", "LedgerPreview", "parse_date", "preview_ledger", "import_ledger"]
 
 LEVELS = {label: value for value, label in Satisfaction.choices}
 PHONE = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|(?<!\d)\d{7,8}(?!\d))")
@@ -31,50 +30,26 @@ DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?
 FOOTNOTE = re.compile(r"^\s*(说明|注[:：]|备注[:：]|填表|制表|审核)")
 SEPARATORS = " \t\r\n,，;；/、:：()（）-—　"
 
-# column key → words its (normalised) header contains; order matters ("受理日期" before "申请日期" checks)
-COLUMNS = [
-    ("unit_accepted", "受理日期"),
-    ("unit_completed", "办结日期"),
-    ("serial", "序号"),
-    ("accepted_on", "申请日期"),
-    ("applicant", "申请人"),
-    ("matter", "事项"),
-    ("receiver", "收件人"),
-    ("delivered_on", "反馈"),
-    ("level", "评价"),
-    ("note", "备注"),
+# Headings vary between offices: a column is found by a word its heading contains.
+# Order matters: a heading is given to the first column whose word it contains.
+HEADINGS = [
+    Heading("unit_accepted", "受理日期", word="受理日期"),
+    Heading("unit_completed", "办结日期", word="办结日期"),
+    Heading("serial", "序号", word="序号"),
+    Heading("accepted_on", "申请日期", word="申请日期"),
+    Heading("applicant", "申请人姓名及电话", word="申请人"),
+    Heading("matter", "帮办代办事项名称", word="事项"),
+    Heading("receiver", "帮办代办窗口收件人姓名", word="收件人"),
+    Heading("delivered_on", "帮办代办窗口反馈时间", word="反馈"),
+    Heading("level", "评价情况", word="评价"),
+    Heading("note", "备注", word="备注"),
 ]
 REQUIRED = ("accepted_on", "applicant", "matter", "unit_accepted", "unit_completed")
-LABELS = {
-    "serial": "序号",
-    "accepted_on": "申请日期",
-    "applicant": "申请人姓名及电话",
-    "matter": "帮办代办事项名称",
-    "receiver": "帮办代办窗口收件人姓名",
-    "unit_accepted": "受理日期",
-    "unit_completed": "办结日期",
-    "delivered_on": "帮办代办窗口反馈时间",
-    "level": "评价情况",
-    "note": "备注",
-}
+LABELS = {heading.key: heading.label for heading in HEADINGS}
 
 
-@dataclass
-class RowError:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self):
-        where = f"工作表“{self.sheet}”第{self.row}行" if self.row else f"工作表“{self.sheet}”"
-        return f"{where}“{self.column}”：{self.message}" if self.column else f"{where}：{self.message}"
-
-
-class LedgerImportError(Exception):
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+class LedgerImportError(SheetError):
+    """The ledger cannot be imported; `errors` lists every problem."""
 
 
 @dataclass
@@ -102,10 +77,6 @@ def _text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def _header_text(value):
-    return re.sub(r"\s+", "", _text(value))
 
 
 def parse_date(value):
@@ -174,31 +145,6 @@ def _pair_lines(accepted, completed):
     return flows
 
 
-def _find_header(rows):
-    """(index of the header row, index of the first data row, column map) or None."""
-    for i, row in enumerate(rows[:15]):
-        texts = [_header_text(v) for v in row]
-        if not any("序号" in t for t in texts) or not any("申请日期" in t for t in texts):
-            continue
-        columns = _map_columns(texts, {})
-        sub = [_header_text(v) for v in rows[i + 1]] if i + 1 < len(rows) else []
-        has_sub = any("受理日期" in t or "办结日期" in t for t in sub)
-        if has_sub:
-            columns = _map_columns(sub, columns)
-        return i, i + (2 if has_sub else 1), columns
-    return None
-
-
-def _map_columns(texts, columns):
-    columns = dict(columns)
-    for index, text in enumerate(texts):
-        for key, word in COLUMNS:
-            if word in text and key not in columns:
-                columns[key] = index
-                break
-    return columns
-
-
 def _is_footnote(row, columns):
     values = [_text(v) for v in row]
     filled = [v for v in values if v]
@@ -219,37 +165,37 @@ class _Reader:
 
     def read_workbook(self, file):
         try:
-            workbook = load_workbook(file, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise LedgerImportError(
-                [RowError("", 0, "", f"文件不是有效的 Excel（.xlsx）工作簿（{exc.__class__.__name__}）")]
-            )
+            workbook = open_workbook(file)
+        except ExcelFormatError:
+            raise LedgerImportError([RowError(0, "", "不是有效的 Excel（.xlsx）工作簿，请上传 .xlsx 文件")])
         try:
             found = False
             for sheet in workbook.worksheets:
-                found |= self.read_sheet(sheet.title, [tuple(r) for r in sheet.iter_rows(values_only=True)])
+                found |= self.read_sheet(sheet.title, sheet_rows(sheet))
         finally:
             workbook.close()
         if not found:
             self.errors.append(
-                RowError("", 0, "", "未找到“帮办代办工作登记台账”的表头（序号、申请日期……受理日期、办结日期）")
+                RowError(0, "", "未找到“帮办代办工作登记台账”的表头（序号、申请日期……受理日期、办结日期）")
             )
 
     def read_sheet(self, title, rows):
-        header = _find_header(rows)
+        header, rest = find_header(
+            rows, HEADINGS, anchors=("serial", "accepted_on"), sub_keys=("unit_accepted", "unit_completed")
+        )
         if header is None:
             return False
-        _head, first, columns = header
+        columns = header.columns
         missing = [LABELS[key] for key in REQUIRED if key not in columns]
         if missing:
-            self.errors.append(RowError(title, _head + 1, "", f"表头缺少：{'、'.join(missing)}"))
+            self.errors.append(RowError(header.row, "", f"表头缺少：{'、'.join(missing)}", title))
             return True
-        for offset, row in enumerate(rows[first:]):
+        for number, row in rest:
             if _is_footnote(row, columns):
                 break
             if not any(_text(v) for v in row):
                 continue
-            self.read_row(title, first + offset + 1, row, columns)
+            self.read_row(title, number, row, columns)
         return True
 
     def read_row(self, sheet, number, row, columns):
@@ -263,18 +209,18 @@ class _Reader:
             try:
                 return parse(cell(key))
             except _CellError as exc:
-                self.errors.append(RowError(sheet, number, LABELS[key], str(exc)))
+                self.errors.append(RowError(number, LABELS[key], str(exc), sheet))
                 return None
 
         accepted_on = attempt("accepted_on", parse_date)
         if accepted_on is None and len(self.errors) == errors_before:
-            self.errors.append(RowError(sheet, number, LABELS["accepted_on"], "不能为空"))
+            self.errors.append(RowError(number, LABELS["accepted_on"], "不能为空", sheet))
         name, phone = _split_name_phone(_text(cell("applicant")))
         if not name:
-            self.errors.append(RowError(sheet, number, LABELS["applicant"], "缺少申请人姓名"))
+            self.errors.append(RowError(number, LABELS["applicant"], "缺少申请人姓名", sheet))
         matter = _text(cell("matter"))
         if not matter:
-            self.errors.append(RowError(sheet, number, LABELS["matter"], "不能为空"))
+            self.errors.append(RowError(number, LABELS["matter"], "不能为空", sheet))
         accepted = attempt("unit_accepted", _unit_lines) or []
         completed = attempt("unit_completed", _unit_lines) or []
         delivered_on = attempt("delivered_on", parse_date)
@@ -308,7 +254,7 @@ class _Reader:
 
     def check_row(self, record):
         def error(column, message):
-            self.errors.append(RowError(record.sheet, record.sheet_row, column, message))
+            self.errors.append(RowError(record.sheet_row, column, message, record.sheet))
 
         today = timezone.localdate()
         for line in record.flows:
@@ -377,7 +323,7 @@ def window_centre(unit):
     centre = unit.window_centres.order_by("pk").first() or unit.centres.order_by("pk").first()
     if centre is None:
         raise LedgerImportError(
-            [RowError("", 0, "", f"单位“{unit.name}”没有设置帮办代办窗口所在的服务中心，请先在单位或服务中心中设置")]
+            [RowError(0, "", f"单位“{unit.name}”没有设置帮办代办窗口所在的服务中心，请先在单位或服务中心中设置")]
         )
     return centre
 
@@ -390,7 +336,7 @@ def preview_ledger(file, unit):
     if reader.errors:
         raise LedgerImportError(reader.errors)
     if not reader.rows:
-        raise LedgerImportError([RowError("", 0, "", "台账中没有可导入的数据行")])
+        raise LedgerImportError([RowError(0, "", "台账中没有可导入的数据行")])
     reader.link()
     existing = set(
         Case.objects.filter(import_key__in=[r.key for r in reader.rows]).values_list("import_key", flat=True)

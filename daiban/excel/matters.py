@@ -10,11 +10,9 @@ is returned.
 
 import re
 import unicodedata
-from zipfile import BadZipFile
 
-from openpyxl import load_workbook
+from django.utils import timezone
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from daiban.models import HandlingForm
 from daiban.services.catalogue import MatterRow
@@ -22,19 +20,19 @@ from daiban.services.catalogue import MatterRow
 from .common import (
     XLSX_CONTENT_TYPE,
     ExcelFormatError,
+    Heading,
     ImportErrorList,
+    SheetError,
+    beijing,
     cell_text,
     compact,
-    data_row,
-    header_row,
-    set_widths,
-    title_row,
-    workbook_bytes,
-    write_only_sheet,
+    find_header,
+    open_workbook,
 )
+from .layout import Column, FormSheet, Layout, new_workbook, workbook_bytes
 
 __all__ = [
-    "COLUMNS",
+    "LAYOUT",
     "XLSX_CONTENT_TYPE",
     "MatterRow",
     "MatterSheetError",
@@ -44,29 +42,41 @@ __all__ = [
     "write_matter_workbook",
 ]
 
-# (key, header label) in the template's order.
-COLUMNS = [
-    ("serial", "序号"),
-    ("unit", "单位"),
-    ("title", "事项名称"),
-    ("sub_item_name", "子项名称"),
-    ("matter_type", "事项类型"),
-    ("category", "事项分类"),
-    ("promised_days", "承诺时限"),
-    ("handling_form", "办理形式"),
-    ("note", "备注"),
+# The form as the policy prints it (附件1).
+CONTACT_LINE = "单位：（盖章）                   联系人：                      联系电话："
+LAYOUT = Layout(
+    title="帮办代办事项清单",
+    sheet_title="帮办代办事项清单",
+    columns=(
+        Column("序号", 5, "center"),
+        Column("单位", 20),
+        Column("事项名称", 28),
+        Column("子项名称", 20),
+        Column("事项类型", 11, "center"),
+        Column("事项分类", 12, "center"),
+        Column("承诺时限", 11, "center"),
+        Column("办理形式", 11, "center"),
+        Column("备注", 18),
+    ),
+    footnotes=(
+        "备注：1.帮办是指在接受申请人咨询、协助准备齐全材料后，帮办人员带领申请人到相关窗口办理业务。",
+        "2.代办是指申请人在准备齐全材料并完成材料交接手续，由代办员代替办理，并及时反馈代办结果。",
+    ),
+    landscape=True,
+)
+KEYS = ["serial", "unit", "title", "sub_item_name", "matter_type", "category", "promised_days", "handling_form", "note"]
+HEADINGS = [
+    Heading(key, column.heading, names=names)
+    for key, column, names in zip(
+        KEYS,
+        LAYOUT.columns,
+        [(), ("单位名称",), (), (), (), (), ("承诺时限（工作日）", "承诺时限(工作日)"), (), ()],
+        strict=True,
+    )
 ]
-LABELS = dict(COLUMNS)
-HEADER_ALIASES = {"单位名称": "unit", "承诺时限（工作日）": "promised_days", "承诺时限(工作日)": "promised_days"}
+LABELS = {heading.key: heading.label for heading in HEADINGS}
 MAX_LENGTHS = {"unit": 120, "title": 255, "sub_item_name": 200, "matter_type": 40, "category": 40, "note": 500}
 CONTENT_KEYS = ["title", "sub_item_name", "matter_type", "category", "promised_days", "handling_form", "note"]
-
-FOOTNOTES = [
-    "备注：1.帮办是指在接受申请人咨询、协助准备齐全材料后，帮办人员带领申请人到相关窗口办理业务。",
-    "2.代办是指申请人在准备齐全材料并完成材料交接手续，由代办员代替办理，并及时反馈代办结果。",
-]
-CONTACT_LINE = "单位：（盖章）                   联系人：                      联系电话："
-WIDTHS = [6, 24, 30, 24, 12, 14, 12, 12, 20]
 
 SAME_DAY = {"即办", "即时办结", "当场办结", "立即办理", "当即办结", "0"}
 DAYS = re.compile(r"^(\d{1,3})\s*(个)?\s*(工作日|日)?$")
@@ -76,16 +86,8 @@ HEADER_UNIT = re.compile(r"单位\s*[:：]\s*(?:[（(]\s*盖章\s*[)）])?\s*(.*
 FOOTNOTE_START = ("备注", "说明", "注：", "注:")
 
 
-class MatterSheetError(Exception):
+class MatterSheetError(SheetError):
     """The sheet cannot be imported; `errors` lists every problem (RowError, in Chinese)."""
-
-    def __init__(self, errors, sheet_name=""):
-        self.errors = list(errors)
-        self.sheet_name = sheet_name
-        super().__init__("；".join(str(error) for error in self.errors))
-
-    def messages(self):
-        return [str(error) for error in self.errors]
 
 
 # --- parsing single values -------------------------------------------------------------------
@@ -122,13 +124,13 @@ def parse_handling_form(text):
 
 def read_matter_workbook(file):
     """All matters of a filled-in 附件1, or MatterSheetError listing every problem."""
-    sheet = _open_sheet(file)
-    values = _merged_values(sheet)
-    header_number, columns, default_unit = _find_header(sheet, values)
+    sheet, values, header = _open_sheet(file)
+    columns = {key: index + 1 for key, index in header.columns.items()}
+    default_unit = next((unit for unit in map(_unit_from_contact_line, header.above) if unit), "")
     errors = ImportErrorList()
     rows = []
     seen = {}
-    for number in range(header_number + 1, sheet.max_row + 1):
+    for number in range(header.row + 1, sheet.max_row + 1):
         raw = {key: values(number, column) for key, column in columns.items()}
         if _is_footnote(sheet, values, number):
             break
@@ -147,21 +149,22 @@ def read_matter_workbook(file):
         seen[row.key] = number
         rows.append(row)
     if not rows and not errors:
-        errors.add(header_number, "", "表头下没有任何事项")
+        errors.add(header.row, "", "表头下没有任何事项")
     if errors:
         raise MatterSheetError(errors, sheet.title)
     return rows
 
 
 def _open_sheet(file):
-    try:
-        workbook = load_workbook(file, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise ExcelFormatError("无法读取文件：请上传 Excel 工作簿（.xlsx 格式）。") from error
+    """(sheet, merged-cell lookup, Header) of the first sheet with the 附件1 header."""
+    workbook = open_workbook(file, read_only=False)  # merged cells are needed: not read_only
     for sheet in workbook.worksheets:
-        if any(compact(cell_text(cell.value)) == "事项名称" for row in sheet.iter_rows(max_row=20) for cell in row):
-            return sheet
-    raise ExcelFormatError("找不到表头：工作表的前20行中应有一行包含“单位”“事项名称”。")
+        values = _merged_values(sheet)
+        rows = ((n, [values(n, c) for c in range(1, sheet.max_column + 1)]) for n in range(1, sheet.max_row + 1))
+        header, _rest = find_header(rows, HEADINGS, anchors=("unit", "title"))
+        if header is not None:
+            return sheet, values, header
+    raise ExcelFormatError("找不到表头：工作表的前20行中应有一行包含“单位”和“事项名称”。")
 
 
 def _merged_values(sheet):
@@ -179,23 +182,6 @@ def _merged_values(sheet):
         return cell_text(sheet.cell(row, column).value)
 
     return lookup
-
-
-def _find_header(sheet, values):
-    """(header row number, {key: column number}, unit named in the rows above the header or "")."""
-    default_unit = ""
-    keys = {label: key for key, label in COLUMNS} | HEADER_ALIASES
-    for number in range(1, min(sheet.max_row, 20) + 1):
-        texts = [values(number, column) for column in range(1, sheet.max_column + 1)]
-        columns = {}
-        for index, text in enumerate(texts, start=1):
-            key = keys.get(compact(text))
-            if key and key not in columns:
-                columns[key] = index
-        if "title" in columns and "unit" in columns:
-            return number, columns, default_unit
-        default_unit = default_unit or _unit_from_contact_line(" ".join(texts))
-    raise ExcelFormatError("找不到表头：前20行中应有一行包含“单位”和“事项名称”。")
 
 
 def _unit_from_contact_line(text):
@@ -266,18 +252,20 @@ def _parse_value(parser, number, raw, columns, key, errors):
 # --- writing a workbook --------------------------------------------------------------------
 
 
-def write_matter_workbook(rows, title="帮办代办事项清单"):
-    """xlsx bytes of matters in the 附件1 layout; a unit's consecutive rows share one merged 单位 cell."""
-    workbook, sheet = write_only_sheet("帮办代办事项清单")
-    set_widths(sheet, WIDTHS)
-    title_row(sheet, title, len(COLUMNS))
-    sheet.append([CONTACT_LINE])
-    header_row(sheet, [label for _key, label in COLUMNS])
-    first_data_row = 4
+def write_matter_workbook(rows, scope=""):
+    """xlsx bytes of matters in the 附件1 layout; a unit's consecutive rows share one merged 单位 cell.
+
+    `scope` names the list exported (e.g. "资中县县级帮办代办事项清单"); it goes in the sub-title row
+    with the export time, above the form's own 单位/联系人/联系电话 line.
+    """
+    workbook = new_workbook()
+    parts = [f"清单：{scope}"] if scope else []
+    parts += [f"共{len(rows)}项", f"导出时间：{beijing(timezone.now())}（北京时间）"]
+    form = FormSheet(workbook, LAYOUT, subtitles=("　　".join(parts), CONTACT_LINE))
+    first_data_row = form.row + 1
     for serial, row in enumerate(rows, start=1):
         continues_unit = serial > 1 and rows[serial - 2].unit == row.unit
-        data_row(
-            sheet,
+        form.append(
             [
                 serial,
                 "" if continues_unit else row.unit,
@@ -288,18 +276,17 @@ def write_matter_workbook(rows, title="帮办代办事项清单"):
                 row.promised_label,
                 row.handling_form_label,
                 row.note,
-            ],
+            ]
         )
-    _merge_units(sheet, rows, first_data_row)
-    for line in FOOTNOTES:
-        sheet.append([line])
+    _merge_units(form, rows, first_data_row)
+    form.finish()
     return workbook_bytes(workbook)
 
 
-def _merge_units(sheet, rows, first_data_row):
+def _merge_units(form, rows, first_data_row):
     start = 0
     for index in range(1, len(rows) + 1):
         if index == len(rows) or rows[index].unit != rows[start].unit:
             if index - start > 1:
-                sheet.merged_cells.add(f"B{first_data_row + start}:B{first_data_row + index - 1}")
+                form.merge(f"B{first_data_row + start}:B{first_data_row + index - 1}")
             start = index

@@ -133,6 +133,9 @@ def import_historical_case(row, *, unit, centre, user, source):
         imported_from=source[:200],
         import_key=key,
     )
+    # submitted_at is set on creation (auto_now_add); the request was made on the sheet's 申请日期.
+    case.submitted_at = case.accepted_at
+    Case.objects.filter(pk=case.pk).update(submitted_at=case.submitted_at)
     _add_flows(case, row)
     if row.level:
         Evaluation.objects.create(

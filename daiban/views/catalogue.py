@@ -17,7 +17,7 @@ SEARCH_PAGE_SIZE = 20
 def export_list(request, pk):
     """A published list as a 附件1 workbook."""
     list_page = get_object_or_404(MatterListPage.objects.live().specific(), pk=pk)
-    content = write_matter_workbook(export_rows(list_page), title=list_page.title)
+    content = write_matter_workbook(export_rows(list_page), scope=list_page.title)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = escape_uri_path(f"{list_page.title}.xlsx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..charts import bar_chart, horizontal_bars
-from ..excel.ledger import ledger_cases, write_ledger
+from ..excel.ledger import ledger_cases, ledger_subtitle, write_ledger
 from ..excel.ledger_import import LedgerImportError, import_ledger, preview_ledger
 from ..excel.monthly import write_monthly
 from ..forms.reports import ConfirmReportForm, LedgerExportForm, LedgerUploadForm, PeriodForm, default_month
@@ -262,7 +262,14 @@ class ConfirmationsView(ActionViewMixin, MonthMixin, TemplateView):
         _period, region = self.selection
         statuses = self.statuses
         possible = self.possible_forms() if self.month.end < timezone.localdate() else {}
-        rows = [(status, (possible.get(str(status.unit.pk)) or {}).get("form")) for status in statuses]
+        rows = [
+            (
+                status,
+                (possible.get(str(status.unit.pk)) or {}).get("form"),
+                format_rate(status.report.satisfaction) if status.report else "",
+            )
+            for status in statuses
+        ]
         context.update(
             form=self.period_form,
             month=self.month,
@@ -271,7 +278,6 @@ class ConfirmationsView(ActionViewMixin, MonthMixin, TemplateView):
             confirmed=sum(1 for s in statuses if s.confirmed),
             late=[s for s in statuses if s.is_late],
             due=statuses[0].due if statuses else None,
-            format_rate=format_rate,
         )
         return context
 
@@ -333,7 +339,8 @@ class LedgerExportView(ReportsMixin, TemplateView):
                 cases_visible_to(request.user), unit=data["unit"], start=data["start"], end=data["end"]
             )
             name = f"帮办代办工作登记台账-{data['unit'].name if data['unit'] else '全部'}.xlsx"
-            return _xlsx_response(lambda target: write_ledger(cases, target), name)
+            subtitle = ledger_subtitle(data["unit"], data["start"], data["end"])
+            return _xlsx_response(lambda target: write_ledger(cases, target, subtitle), name)
         return self.render_to_response(self.get_context_data(form=form))
 
 

@@ -34,20 +34,45 @@ class LiaisonExportView(PermissionCheckedMixin, View):
 
     def get(self, request):
         queryset = scoped_instances(request.user, Liaison)
+        scope = Scope.for_user(request.user)
+        described = [] if scope.sees_all or scope.region is None else [f"范围：{scope.region.full_name}"]
         if self.filterset_class:
             filters = self.filterset_class(request.GET, queryset=queryset, request=request)
             if filters.is_valid():
                 queryset = filters.qs
-        response = HttpResponse(export_liaisons(queryset), content_type=XLSX_CONTENT_TYPE)
+                described += describe_filters(filters.form)
+        response = HttpResponse(export_liaisons(queryset, "　　".join(described)), content_type=XLSX_CONTENT_TYPE)
         filename = f"附件2-帮办代办窗口和联络员登记表-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 
 
+def describe_filters(form):
+    """["A/B岗：B岗", …]: the listing filters a person chose, as the export's sub-title shows them."""
+    described = []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", [], ()):
+            continue
+        field = form.fields[name]
+        if isinstance(value, bool):
+            shown = "是" if value else "否"
+        elif hasattr(value, "full_name"):
+            shown = f"{value.full_name}（含下级地区）"
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            shown = dict(field.choices).get(value, value)
+        else:
+            shown = str(value)
+        described.append(f"{field.label}：{shown}")
+    return described
+
+
 class LiaisonUploadForm(forms.Form):
     file = forms.FileField(
         label="附件2 登记表（.xlsx）",
-        help_text="第一张工作表须有“地区、单位名称、姓名、联系电话”表头；表头上方的标题行和空行会被忽略。",
+        help_text=(
+            "工作表须有“地区、单位名称、姓名、联系电话”表头；表头上方的标题行和空行会被忽略。"
+            "本系统导出的工作簿读取其“帮办代办员名单”表（含岗位、联络员、在岗）。"
+        ),
     )
 
     def clean_file(self):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from daiban.excel.ledger import ledger_cases, write_ledger
+from daiban.excel.ledger import ledger_cases, ledger_subtitle, write_ledger
 from daiban.excel.ledger_import import parse_date
 
 from ._results import find_unit
@@ -26,5 +26,5 @@ class Command(BaseCommand):
         if start and end and end < start:
             raise CommandError("结束日期不能早于开始日期。")
         cases = ledger_cases(unit=unit, start=start, end=end)
-        write_ledger(cases, out)
+        write_ledger(cases, out, ledger_subtitle(unit, start, end))
         self.stdout.write(self.style.SUCCESS(f"台账已导出到 {out}。"))

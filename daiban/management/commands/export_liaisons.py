@@ -4,8 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from daiban.excel.liaisons import RegionDirectory, export_liaisons
+from daiban.excel.liaisons import export_liaisons
 from daiban.models import Liaison
+from daiban.services.liaisons import RegionDirectory
 
 
 class Command(BaseCommand):
@@ -17,13 +18,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, out=None, region=None, **options):
         liaisons = Liaison.objects.all()
+        described = ""
         if region:
-            found, reason = RegionDirectory().find(region)
+            directory = RegionDirectory()
+            found, reason = directory.find(region)
             if reason:
                 raise CommandError(reason)
             liaisons = liaisons.filter(region__path__startswith=found.path)
+            described = f"地区：{directory.full_name(found)}（含下级地区）"
         path = Path(out)
         if not path.parent.is_dir():
             raise CommandError(f"目录“{path.parent}”不存在。")
-        path.write_bytes(export_liaisons(liaisons))
+        path.write_bytes(export_liaisons(liaisons, described))
         self.stdout.write(self.style.SUCCESS(f"已导出{liaisons.count()}人到 {path}。"))

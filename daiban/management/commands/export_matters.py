@@ -25,5 +25,5 @@ class Command(BaseCommand):
         if list_page is None:
             raise CommandError(f"{region.name}还没有{level.label}事项清单。")
         rows = export_rows(list_page)
-        Path(out).write_bytes(write_matter_workbook(rows, title=list_page.title))
+        Path(out).write_bytes(write_matter_workbook(rows, scope=list_page.title))
         self.stdout.write(self.style.SUCCESS(f"已导出 {len(rows)} 项：{out}"))
