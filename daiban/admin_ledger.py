@@ -20,6 +20,7 @@ from .masking import mask_phone
 from .models import Case, CaseStatus, DeferredMaterial, Route, ServiceCentre, SpecialGroup, Unit, UnitFlow
 from .permissions import cases_visible_to
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
+from .services.intake import registration_centres
 
 __all__ = ["CaseLedgerAdmin"]
 
@@ -197,7 +198,7 @@ class LedgerIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scope = Scope.for_user(self.request.user)
-        context["can_register"] = scope.sees_all or (has_role(self.request.user, WINDOW_STAFF) and scope.centre)
+        context["can_register"] = scope.sees_all or registration_centres(self.request.user).exists()
         return context
 
 

@@ -19,6 +19,7 @@ def cases_visible_to(user, queryset=None):
         q |= Q(centre=scope.centre)
     if has_role(user, UNIT_STAFF) and scope.unit is not None:
         q |= Exists(UnitFlow.objects.filter(case=OuterRef("pk"), unit=scope.unit)) | Q(lead_unit=scope.unit)
+        q |= Q(accepting_unit=scope.unit)
     q |= Q(coordinator=user)
     return queryset.filter(q)
 
@@ -33,11 +34,23 @@ def can_view_case(user, case):
 
 
 def can_handle_at_window(user, case):
-    """Intake, screening, routing, feedback, evaluation: the window of the case's centre."""
+    """Intake, screening, routing, feedback, evaluation: who acts as the 帮办代办窗口 for the case.
+
+    The window of the case's centre; and, for a request taken at a department's own window (进驻窗口,
+    policy 三（三）2: `case.accepting_unit` set at registration to a unit other than the centre's window
+    unit), that department's 帮办代办员.
+    """
     scope = Scope.for_user(user)
     if scope.sees_all:
         return True
-    return has_role(user, WINDOW_STAFF) and scope.centre is not None and scope.centre.pk == case.centre_id
+    if has_role(user, WINDOW_STAFF) and scope.centre is not None and scope.centre.pk == case.centre_id:
+        return True
+    return (
+        has_role(user, UNIT_STAFF)
+        and scope.unit is not None
+        and case.accepting_unit_id == scope.unit.pk
+        and case.accepting_unit_id != case.centre.window_unit_id
+    )
 
 
 def can_handle_flow(user, flow):

@@ -5,11 +5,22 @@ case row locked (refusing a stale version), records the history entry and queues
 the applicant's notification in the same transaction.
 """
 
+from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Case, CaseAttachment, CaseMaterial, Channel, DeferredMaterial, NoticeItem, OneTimeNotice
+from ..models import (
+    Case,
+    CaseAttachment,
+    CaseMaterial,
+    Channel,
+    DeferredMaterial,
+    NoticeItem,
+    OneTimeNotice,
+    ServiceCentre,
+)
 from ..notifications import notify_applicant
 from ..permissions import can_handle_at_window
+from ..roles import UNIT_STAFF, WINDOW_STAFF, Scope, has_role
 from ..workdays import add_working_days
 from .base import ActionError, ActionPermissionDenied, atomic, lock_case, record, touch, transition
 from .handling import cancel_open_flows
@@ -29,6 +40,7 @@ __all__ = [
     "withdraw_by_applicant",
     "withdraw_at_window",
     "can_register_at",
+    "registration_centres",
 ]
 
 # The 附件5 fields a request is made of (online or at the window).
@@ -70,9 +82,30 @@ LOG_ACTIONS = {
 DENIED = "您没有权限办理该办件：只有该办件所在服务中心的帮办代办窗口人员可以操作。"
 
 
-def can_register_at(user, centre):
-    """Window staff register walk-in requests at their own centre; the city at any."""
-    return can_handle_at_window(user, Case(centre=centre))
+def can_register_at(user, centre, unit=None):
+    """Window staff register walk-in requests at their own centre; the city at any.
+
+    With `unit`: the request is taken at that department's own window (进驻窗口) in `centre`, by the
+    department's 帮办代办员 (policy 三（三）2); the unit must be stationed there.
+    """
+    if centre is None:
+        return False
+    if unit is not None and unit.pk != centre.window_unit_id and not unit.centres.filter(pk=centre.pk).exists():
+        return False
+    return can_handle_at_window(user, Case(centre=centre, accepting_unit=unit))
+
+
+def registration_centres(user):
+    """Centres where `user` may register requests: their centre's window or their department's windows."""
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return ServiceCentre.objects.all()
+    q = Q(pk__in=[])
+    if has_role(user, WINDOW_STAFF) and scope.centre is not None:
+        q |= Q(pk=scope.centre.pk)
+    if has_role(user, UNIT_STAFF) and scope.unit is not None:
+        q |= Q(units=scope.unit) & ~Q(window_unit=scope.unit)
+    return ServiceCentre.objects.filter(q).distinct()
 
 
 def _require_window(user, case):
@@ -97,16 +130,25 @@ def submit_online(details, *, materials=(), files=(), units=()):
     return case
 
 
-def register_at_window(user, details, *, channel=Channel.WINDOW, materials=(), files=(), units=()):
-    """A walk-in, phone or home-visit request registered by window staff of the chosen centre."""
+def register_at_window(user, details, *, channel=Channel.WINDOW, materials=(), files=(), units=(), department=None):
+    """A walk-in, phone or home-visit request registered by window staff of the chosen centre.
+
+    `department`: the request was taken at that department's own window (进驻窗口) in the centre; the case is
+    accepted by and counted for the department (Case.accepting_unit), and stays in the centre's ledger.
+    """
     if channel not in WINDOW_CHANNELS:
         raise ActionError("窗口登记的申请渠道只能是窗口、电话或上门服务。")
-    if not can_register_at(user, details["centre"]):
-        raise ActionPermissionDenied("您只能登记本服务中心帮办代办窗口收到的申请。")
+    centre = details["centre"]
+    if department is not None and department.pk == centre.window_unit_id:
+        department = None
+    if not can_register_at(user, centre, department):
+        raise ActionPermissionDenied("您只能登记本服务中心帮办代办窗口或本部门进驻窗口收到的申请。")
     with atomic():
-        case = _create_case(details, channel=channel, consent_at=timezone.now(), received_by=user)
+        extra = {"accepting_unit": department} if department is not None else {}
+        case = _create_case(details, channel=channel, consent_at=timezone.now(), received_by=user, **extra)
         _add_papers(case, materials, files, units, by_applicant=False)
-        record(case, "register", f"窗口登记申请（{Channel(channel).label}）", user=user, public=True)
+        where = f"{department.name}进驻窗口，" if department is not None else ""
+        record(case, "register", f"窗口登记申请（{where}{Channel(channel).label}）", user=user, public=True)
         notify_applicant(
             case,
             f"您的帮办代办申请已由窗口登记，办件编号{case.number}，查询码{case.query_code}。",
@@ -247,7 +289,8 @@ def accept(user, case, *, window_opinion, deferred=(), version):
             data={"deferred": [name for name, _due in deferred]},
             window_opinion=window_opinion,
             accepted_at=timezone.now(),
-            accepting_unit_id=case.centre.window_unit_id,
+            # A department's own window keeps the case it registered; otherwise the centre's window unit.
+            accepting_unit_id=case.accepting_unit_id or case.centre.window_unit_id,
             received_by=case.received_by or user,
             due_date=_due_date(case, today),
         )

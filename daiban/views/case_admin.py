@@ -32,7 +32,6 @@ from ..forms.intake import (
 )
 from ..models import CaseEvent, CaseStatus, DeferredMaterial, NoticeItem, OneTimeNotice
 from ..permissions import can_handle_at_window, cases_visible_to
-from ..roles import Scope
 from ..services import intake
 from ..services.base import ActionError, ActionPermissionDenied, ConcurrentUpdate, allowed_actions
 from .case_guide import CLOSED_STATUSES, next_step
@@ -253,9 +252,8 @@ def _rebind_with_version(handler, case, request):
 
 def register(request):
     """Window registration of a walk-in, phone or home-visit request."""
-    scope = Scope.for_user(request.user)
-    if not (scope.sees_all or intake.can_register_at(request.user, scope.centre)):
-        raise PermissionDenied("只有帮办代办窗口人员可以登记申请。")
+    if not intake.registration_centres(request.user).exists():
+        raise PermissionDenied("只有帮办代办窗口人员或部门帮办代办员可以登记申请。")
     if request.method == "POST":
         form = WindowRegistrationForm(request.POST, request.FILES, user=request.user)
         materials = MaterialFormSet(request.POST, prefix="materials")
@@ -267,6 +265,7 @@ def register(request):
                     channel=form.cleaned_data["channel"],
                     materials=materials.materials(),
                     files=form.cleaned_data["files"],
+                    department=form.cleaned_data.get("department"),
                 )
             except ActionError as error:
                 messages.error(request, str(error))
