@@ -134,3 +134,27 @@ def test_the_centre_window_registers_at_its_own_window_as_before(client, world, 
     intake.accept(world.window, case, window_opinion="符合", version=case.version)
     case.refresh_from_db()
     assert case.accepting_unit == world.bureau_unit
+
+
+def test_the_department_carries_its_case_through_to_the_archive(client, world, sms_outbox):
+    from daiban.models import EvaluationMethod, Satisfaction
+    from daiban.services import handling, results
+
+    case = register_and_accept(login(client, "zz_sbj"), world)
+    case = handling.route_single(case, world.unit, user=world.clerk, version=case.version)
+    flow = case.flows.get()
+    handling.accept_flow(flow, user=world.clerk, version=flow.version, notice_no="资社保受〔2026〕1号")
+    flow.refresh_from_db()
+    handling.complete_flow(flow, user=world.clerk, version=flow.version, result_note="已办结")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESULTS_RETURNED
+    results.record_pickup(case, world.clerk, collected_by="王建国", identity_checked=True)
+    case.refresh_from_db()
+    results.record_evaluation(case, world.clerk, level=Satisfaction.SATISFIED, method=EvaluationMethod.ON_SITE)
+    results.archive_case(Case.objects.get(pk=case.pk), world.clerk)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ARCHIVED and case.accepting_unit == world.unit
+    with pytest.raises(ActionPermissionDenied):
+        results.record_evaluation(case, world.tax_clerk, level=Satisfaction.SATISFIED, method=EvaluationMethod.PHONE)
+    page = client.get(f"/admin/results/cases/{case.pk}/feedback/print/").content.decode()
+    assert "13800001234" in page  # the department's window copy
