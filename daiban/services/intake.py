@@ -79,7 +79,7 @@ LOG_ACTIONS = {
     "withdraw": "撤回申请",
 }
 
-DENIED = "您没有权限办理该办件：只有该办件所在服务中心的帮办代办窗口人员可以操作。"
+DENIED = "您没有权限办理该办件：只有该办件所在服务中心的帮办代办窗口人员或受理该件的部门帮办代办员可以操作。"
 
 
 def can_register_at(user, centre, unit=None):

@@ -5,8 +5,9 @@ import re
 import pytest
 
 from daiban.models import CaseMaterial, CaseStatus, EvaluationMethod, HandoverParty, Satisfaction
-from daiban.services import handovers, results
+from daiban.services import handovers, intake, results
 from tests.browser.conftest import ARTIFACTS, admin_login
+from tests.factories import CaseFactory
 from tests.results_setup import case_in, window, window_clerk
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.browser]
@@ -77,3 +78,9 @@ def test_prints_fit_their_a4_pages(page):
     feedback = print_pdf(page, f"/admin/results/cases/{case.pk}/feedback/print/", "feedback")
     assert page_count(feedback) == 1
     assert all(size == A4_POINTS for size in pdf_pages(feedback))
+
+    waiting = CaseFactory(centre=centre, applicant_name="李演示")
+    items = [{"name": f"补正材料{n}", "problem": "missing", "requirement": "原件及复印件各一份"} for n in range(1, 9)]
+    notice = intake.request_supplement(clerk, waiting, items=items, note="请一次性补齐。", version=waiting.version)
+    notice_pdf = print_pdf(page, f"/admin/cases/{waiting.pk}/print/notice/{notice.pk}/", "notice")
+    assert page_count(notice_pdf) == 1
