@@ -18,7 +18,7 @@ from wagtail_modeladmin.views import IndexView
 from . import deadlines
 from .masking import mask_phone
 from .models import Case, CaseStatus, DeferredMaterial, Route, ServiceCentre, SpecialGroup, Unit, UnitFlow
-from .permissions import cases_visible_to
+from .permissions import cases_visible_to, registration_centres
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, has_role
 
 __all__ = ["CaseLedgerAdmin"]
@@ -196,8 +196,7 @@ class LedgerButtonHelper(ButtonHelper):
 class LedgerIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scope = Scope.for_user(self.request.user)
-        context["can_register"] = scope.sees_all or (has_role(self.request.user, WINDOW_STAFF) and scope.centre)
+        context["can_register"] = registration_centres(self.request.user).exists()
         return context
 
 

@@ -10,7 +10,7 @@ docs/domain.md ("Who uses it").
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from .models import Case, CaseStatus, HandoverParty, MatterPage, Notification, Unit, UnitFlow
+from .models import Case, CaseStatus, HandoverParty, MatterPage, Notification, ServiceCentre, Unit, UnitFlow
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, editor_unit_id, has_role, is_unit_editor
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "visible_case_or_404",
     "can_handle_at_window",
     "can_register_at",
+    "registration_centres",
     "can_handle_flow",
     "can_add_co_handling_unit",
     "can_sign_handover",
@@ -44,6 +45,7 @@ def cases_visible_to(user, queryset=None):
         q |= Q(centre=scope.centre)
     if has_role(user, UNIT_STAFF) and scope.unit is not None:
         q |= Exists(UnitFlow.objects.filter(case=OuterRef("pk"), unit=scope.unit)) | Q(lead_unit=scope.unit)
+        q |= Q(accepting_unit=scope.unit)  # taken at the department's own window
     q |= Q(coordinator=user)
     return queryset.filter(q)
 
@@ -68,24 +70,50 @@ def _is_superuser(user):
     return user is not None and user.is_authenticated and user.is_active and user.is_superuser
 
 
-def can_register_at(user, centre):
-    """Window staff register requests at their own centre."""
-    if _is_superuser(user):
-        return True
-    if centre is None or not has_role(user, WINDOW_STAFF):
+def can_register_at(user, centre, unit=None):
+    """Window staff register requests at their own centre.
+
+    With `unit`: the request is taken at that department's own window (进驻窗口) in `centre`, by the
+    department's 帮办代办员 (policy 三（三）2); the unit must be stationed there.
+    """
+    if centre is None:
         return False
+    if unit is not None and unit.pk != centre.window_unit_id and not unit.centres.filter(pk=centre.pk).exists():
+        return False
+    return can_handle_at_window(user, Case(centre=centre, accepting_unit=unit))
+
+
+def registration_centres(user):
+    """Centres where `user` may register requests: their centre's window or their department's windows."""
+    if _is_superuser(user):
+        return ServiceCentre.objects.all()
     scope = Scope.for_user(user)
-    return scope.centre is not None and scope.centre.pk == centre.pk
+    q = Q(pk__in=[])
+    if has_role(user, WINDOW_STAFF) and scope.centre is not None:
+        q |= Q(pk=scope.centre.pk)
+    if has_role(user, UNIT_STAFF) and scope.unit is not None:
+        q |= Q(units=scope.unit) & ~Q(window_unit=scope.unit)
+    return ServiceCentre.objects.filter(q).distinct()
 
 
 def can_handle_at_window(user, case):
-    """Intake, screening, routing, feedback, evaluation, archive: the window of the case's centre."""
+    """Intake, screening, routing, feedback, evaluation, archive: who acts as the 帮办代办窗口 for the case.
+
+    The window of the case's centre; and, for a request taken at a department's own window (进驻窗口:
+    `case.accepting_unit` set at registration to a unit other than the centre's window unit), that
+    department's 帮办代办员.
+    """
     if _is_superuser(user):
         return True
-    if not has_role(user, WINDOW_STAFF):
-        return False
     scope = Scope.for_user(user)
-    return scope.centre is not None and scope.centre.pk == case.centre_id
+    if has_role(user, WINDOW_STAFF) and scope.centre is not None and scope.centre.pk == case.centre_id:
+        return True
+    return (
+        has_role(user, UNIT_STAFF)
+        and scope.unit is not None
+        and case.accepting_unit_id == scope.unit.pk
+        and case.accepting_unit_id != case.centre.window_unit_id
+    )
 
 
 def can_handle_flow(user, flow):

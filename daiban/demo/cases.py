@@ -13,8 +13,18 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from daiban.models import Case, CaseEvent, Channel, DeferredMaterial, MatterPage, OneTimeNotice, ServiceCentre
+from daiban.models import (
+    Case,
+    CaseEvent,
+    Channel,
+    DeferredMaterial,
+    MatterPage,
+    Notification,
+    OneTimeNotice,
+    ServiceCentre,
+)
 from daiban.services import intake
+from daiban.services.numbering import next_case_number
 from daiban.workdays import add_working_days
 
 ZIZHONG = "资中县政务服务中心"
@@ -259,8 +269,10 @@ def backdate(case, days_ago):
         if getattr(case, field):
             changes[field] = getattr(case, field) - delta
     if case.accepted_at and case.matter_id:
-        changes["due_date"] = add_working_days(changes["accepted_at"], case.matter.promised_days)
+        accepted_on = timezone.localtime(changes["accepted_at"]).date()
+        changes["due_date"] = add_working_days(accepted_on, case.matter.promised_days)
     Case.objects.filter(pk=case.pk).update(**changes)
+    renumber(case, timezone.localtime(changes["submitted_at"]).date())
     for event in CaseEvent.objects.filter(case=case):
         CaseEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - delta)
     for notice in OneTimeNotice.objects.filter(case=case):
@@ -268,3 +280,20 @@ def backdate(case, days_ago):
         OneTimeNotice.objects.filter(pk=notice.pk).update(
             issued_at=notice.issued_at - delta, supplemented_at=supplemented
         )
+
+
+def renumber(case, day):
+    """A backdated case gets a number of the day it was submitted (BD + date + serial), as if made then.
+
+    The applicant's messages queued when it was made quote the old number: they follow.
+    """
+    old = Case.objects.values_list("number", flat=True).get(pk=case.pk)
+    if old.startswith(f"BD{day:%Y%m%d}"):
+        return old
+    new = next_case_number(day)
+    Case.objects.filter(pk=case.pk).update(number=new)
+    for message in Notification.objects.filter(body__contains=old):
+        Notification.objects.filter(pk=message.pk).update(
+            body=message.body.replace(old, new), subject=message.subject.replace(old, new)
+        )
+    return new

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
 
+from daiban.demo.cases import renumber
 from daiban.demo.org import account
 from daiban.models import Case, CaseEvent, Liaison, LiaisonPost, MatterPage, ServiceCentre, Unit, UnitFlow
 from daiban.roles import UNIT_STAFF
@@ -104,6 +105,8 @@ def shift(case, working_days_ago, due_in=None, flows=True):
     # Move the whole history back with it, so the request never comes after its due date.
     delta = timezone.now() - moment
     Case.objects.filter(pk=case.pk).update(accepted_at=moment, due_date=due, submitted_at=F("submitted_at") - delta)
+    submitted_at = Case.objects.values_list("submitted_at", flat=True).get(pk=case.pk)
+    renumber(case, timezone.localtime(submitted_at).date())
     CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - delta)
     if flows:
         UnitFlow.objects.filter(case=case).update(due_date=due)

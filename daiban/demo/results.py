@@ -17,6 +17,9 @@ from daiban.services import handling, intake, results
 from daiban.services.base import current_version
 from daiban.services.reporting import confirm_month, confirmations_seen
 from daiban.statistics import Period
+from daiban.workdays import add_working_days
+
+from .cases import renumber
 
 MONTHS = 6
 # centre, window account, handling unit, its staff account, supervisor, cases per month (oldest → newest)
@@ -165,6 +168,9 @@ def backdate(case, accepted_on, completed_on):
     """Move a demo case's dates into its month (dates only, never a status)."""
     at = lambda day, hour: timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 30)))  # noqa: E731
     changes = {"submitted_at": at(accepted_on, 9), "accepted_at": at(accepted_on, 10)}
+    if case.matter_id:  # the committed date counts from the day of acceptance, as intake.accept does
+        changes["due_date"] = add_working_days(accepted_on, case.matter.promised_days)
+        UnitFlow.objects.filter(case=case).update(due_date=changes["due_date"])
     if completed_on:
         delivered_on = completed_on + datetime.timedelta(days=1)
         changes.update(completed_at=at(completed_on, 16), results_returned_at=at(completed_on, 16))
@@ -176,6 +182,7 @@ def backdate(case, accepted_on, completed_on):
     Case.objects.filter(pk=case.pk).update(**changes)
     UnitFlow.objects.filter(case=case).update(accepted_on=accepted_on, completed_on=completed_on)
     CaseEvent.objects.filter(case=case).update(created_at=at(completed_on or accepted_on, 17))
+    renumber(case, accepted_on)
 
 
 def confirm_months(desk, months):

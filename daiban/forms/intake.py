@@ -21,8 +21,10 @@ from ..models import (
     ServiceCentre,
     ServiceForm,
     SpecialGroup,
+    Unit,
 )
-from ..roles import Scope
+from ..permissions import can_register_at, registration_centres
+from ..roles import UNIT_STAFF, WINDOW_STAFF, Scope, has_role
 from ..services.intake import CASE_FIELDS, WINDOW_CHANNELS
 from .base import ActionForm
 from .uploads import MAX_UPLOAD_FILES, MAX_UPLOAD_SIZE, UploadsField
@@ -252,16 +254,46 @@ class WindowRegistrationForm(CaseDetailsForm):
         error_messages={"required": "请先向申请人说明个人信息的用途并取得同意。"},
     )
 
-    field_order = ["channel"]
+    department = forms.ModelChoiceField(
+        label="受理窗口",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="服务中心帮办代办窗口",
+        help_text="部门帮办代办员在本部门进驻窗口收到的申请，由该部门受理并计入该部门统计。",
+    )
+
+    field_order = ["channel", "centre", "department"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         scope = Scope.for_user(user)
-        if not scope.sees_all:
-            centres = ServiceCentre.objects.filter(pk=getattr(scope.centre, "pk", None))
-            self.fields["centre"].queryset = centres
-            self.fields["centre"].initial = getattr(scope.centre, "pk", None)
+        centres = registration_centres(user)
+        self.fields["centre"].queryset = centres.select_related("region")
+        at_centre_window = scope.sees_all or (has_role(user, WINDOW_STAFF) and scope.centre is not None)
+        if scope.sees_all:
+            self.fields["department"].queryset = Unit.objects.filter(is_active=True, centres__isnull=False).distinct()
+        elif has_role(user, UNIT_STAFF) and scope.unit is not None and centres.filter(units=scope.unit).exists():
+            self.fields["department"].queryset = Unit.objects.filter(pk=scope.unit.pk)
+            self.fields["department"].required = not at_centre_window
+            self.fields["department"].initial = None if at_centre_window else scope.unit.pk
+        else:
+            del self.fields["department"]
+        if scope.centre is not None and at_centre_window:
+            self.fields["centre"].initial = scope.centre.pk
+        elif len(centres) == 1:
+            self.fields["centre"].initial = centres[0].pk
         self.fields["applicant_name"].help_text = ""
+
+    def clean(self):
+        data = super().clean()
+        centre, department = data.get("centre"), data.get("department")
+        if centre is not None and not can_register_at(self.user, centre, department):
+            if department is not None and not department.centres.filter(pk=centre.pk).exists():
+                self.add_error("department", f"{department.name}未进驻{centre.name}，请选择其进驻的服务中心。")
+            else:
+                self.add_error("centre", "您只能登记本服务中心帮办代办窗口或本部门进驻窗口收到的申请。")
+        return data
 
 
 class MaterialRowForm(forms.Form):

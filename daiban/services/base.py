@@ -211,7 +211,7 @@ class CaseAction(Action):
     """An action on a case; by default the window of the case's centre does it."""
 
     machine = transitions.CASE
-    denied = "您没有权限办理该办件：只有该办件所在服务中心的帮办代办窗口人员可以操作。"
+    denied = "您没有权限办理该办件：只有该办件所在服务中心的帮办代办窗口人员或受理该件的部门帮办代办员可以操作。"
 
     def has_permission(self, case):
         return can_handle_at_window(self.user, case)

@@ -79,16 +79,25 @@ def submit_online(details, *, materials=(), files=(), units=()):
     return case
 
 
-def register_at_window(user, details, *, channel=Channel.WINDOW, materials=(), files=(), units=()):
-    """A walk-in, phone or home-visit request registered by window staff of the chosen centre."""
+def register_at_window(user, details, *, channel=Channel.WINDOW, materials=(), files=(), units=(), department=None):
+    """A walk-in, phone or home-visit request registered by window staff of the chosen centre.
+
+    `department`: the request was taken at that department's own window (进驻窗口) in the centre; the case is
+    accepted by and counted for the department (Case.accepting_unit), and stays in the centre's ledger.
+    """
     if channel not in WINDOW_CHANNELS:
         raise ActionError("窗口登记的申请渠道只能是窗口、电话或上门服务。")
-    if not can_register_at(user, details["centre"]):
-        raise ActionPermissionDenied("您只能登记本服务中心帮办代办窗口收到的申请。")
+    centre = details["centre"]
+    if department is not None and department.pk == centre.window_unit_id:
+        department = None
+    if not can_register_at(user, centre, department):
+        raise ActionPermissionDenied("您只能登记本服务中心帮办代办窗口或本部门进驻窗口收到的申请。")
     with transaction.atomic():
-        case = _create_case(details, channel=channel, consent_at=timezone.now(), received_by=user)
+        extra = {"accepting_unit": department} if department is not None else {}
+        case = _create_case(details, channel=channel, consent_at=timezone.now(), received_by=user, **extra)
         _add_papers(case, materials, files, units, by_applicant=False)
-        record(case, "register", f"窗口登记申请（{Channel(channel).label}）", user=user, public=True)
+        where = f"{department.name}进驻窗口，" if department is not None else ""
+        record(case, "register", f"窗口登记申请（{where}{Channel(channel).label}）", user=user, public=True)
         notify_applicant(
             case,
             f"您的帮办代办申请已由窗口登记，办件编号{case.number}，查询码{case.query_code}。",
@@ -232,7 +241,8 @@ class Accept(CaseAction):
             data={"deferred": [name for name, _due in deferred]},
             window_opinion=window_opinion,
             accepted_at=timezone.now(),
-            accepting_unit_id=case.centre.window_unit_id,
+            # A department's own window keeps the case it registered; otherwise the centre's window unit.
+            accepting_unit_id=case.accepting_unit_id or case.centre.window_unit_id,
             received_by=case.received_by or self.user,
             due_date=_due_date(case, timezone.localdate()),
         )

@@ -31,8 +31,7 @@ from ..forms.intake import (
     error_summary,
 )
 from ..models import CaseEvent, CaseStatus, DeferredMaterial, NoticeItem, OneTimeNotice
-from ..permissions import can_handle_at_window, can_register_at, cases_visible_to
-from ..roles import Scope
+from ..permissions import can_handle_at_window, cases_visible_to, registration_centres
 from ..services import intake
 from ..services.base import ActionError
 from .actions import ActionViewMixin, Offer
@@ -196,9 +195,8 @@ class CaseActionView(CaseDetailView):
 
 def register(request):
     """Window registration of a walk-in, phone or home-visit request."""
-    scope = Scope.for_user(request.user)
-    if not can_register_at(request.user, scope.centre):
-        raise PermissionDenied("只有帮办代办窗口人员可以登记申请。")
+    if not registration_centres(request.user).exists():
+        raise PermissionDenied("只有帮办代办窗口人员或部门帮办代办员可以登记申请。")
     if request.method == "POST":
         form = WindowRegistrationForm(request.POST, request.FILES, user=request.user)
         materials = MaterialFormSet(request.POST, prefix="materials")
@@ -210,6 +208,7 @@ def register(request):
                     channel=form.cleaned_data["channel"],
                     materials=materials.materials(),
                     files=form.cleaned_data["files"],
+                    department=form.cleaned_data.get("department"),
                 )
             except ActionError as error:
                 messages.error(request, str(error))
