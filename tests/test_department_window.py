@@ -152,6 +152,14 @@ def test_the_department_carries_its_case_through_to_the_archive(client, world, s
         case, user=world.clerk, collected_by="王建国", identity_checked=True, version=current_version(case)
     )
     case.refresh_from_db()
+    with pytest.raises(ActionPermissionDenied):
+        results.record_evaluation(
+            case,
+            user=world.tax_clerk,
+            level=Satisfaction.SATISFIED,
+            method=EvaluationMethod.PHONE,
+            version=current_version(case),
+        )
     results.record_evaluation(
         case,
         user=world.clerk,
@@ -164,13 +172,5 @@ def test_the_department_carries_its_case_through_to_the_archive(client, world, s
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.ARCHIVED and case.accepting_unit == world.unit
-    with pytest.raises(ActionPermissionDenied):
-        results.record_evaluation(
-            case,
-            user=world.tax_clerk,
-            level=Satisfaction.SATISFIED,
-            method=EvaluationMethod.PHONE,
-            version=current_version(case),
-        )
     page = client.get(f"/admin/results/cases/{case.pk}/feedback/print/").content.decode()
     assert "13800001234" in page  # the department's window copy

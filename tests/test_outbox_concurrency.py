@@ -7,12 +7,15 @@ import pytest
 from daiban.models import Notification, NotificationChannel, NotificationStatus
 from daiban.services import outbox
 from daiban.sms import MemorySmsBackend
-from tests.test_concurrency import in_parallel
+from tests.test_concurrency import ON_SQLITE, in_parallel
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.skipif(ON_SQLITE, reason="需要 PostgreSQL（设置 DATABASE_URL 后运行）"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
-def test_two_senders_at_once_send_a_message_once(on_postgres, monkeypatch):
+def test_two_senders_at_once_send_a_message_once(monkeypatch):
     message = Notification.objects.create(channel=NotificationChannel.SMS, recipient="13800000001", body="您好")
     slow_send = MemorySmsBackend.send
 
