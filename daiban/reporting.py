@@ -1,5 +1,9 @@
 """The reporting duty: each reporting unit confirms its month's 附件8 figures by the 25th.
 
+Every unit that must report (statistics.reporting_units: each city-centre department, each county
+bureau, each centre's window unit, and any unit that accepted cases in the month) has the duty, with
+zeros when it had no case.
+
 A confirmation is a locked snapshot (MonthlyReport). Confirming a month again is a
 correction: it needs a note, creates a new snapshot, and the old one is kept and
 points to the new one so the difference stays visible.
@@ -104,7 +108,7 @@ class ReportingStatus:
 
 
 def reporting_status(period, region=None):
-    """Every reporting unit of `region` with its live figures and its confirmation: three queries."""
+    """Every reporting unit of `region` (zeros included) with its live figures and its confirmation: two queries."""
     today = timezone.localdate()
     due = report_due_date(period.start)
     figures = unit_figures(period, region)
