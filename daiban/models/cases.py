@@ -194,7 +194,9 @@ class Case(models.Model):
             models.Index(fields=["region", "-submitted_at"], name="case_region_submitted"),
             models.Index(fields=["status", "-submitted_at"], name="case_status_submitted"),
             models.Index(fields=["route", "-submitted_at"], name="case_route_submitted"),
-            models.Index(fields=["special_group", "-submitted_at"], name="case_green_submitted"),
+            models.Index(
+                fields=["-submitted_at", "-id"], condition=~models.Q(special_group=""), name="case_green_submitted"
+            ),
             models.Index(fields=["accepting_unit", "-submitted_at"], name="case_unit_submitted"),
             # 超时预警 and the 超期 filter: open cases by due date.
             models.Index(fields=["status", "due_date"], name="case_status_due"),

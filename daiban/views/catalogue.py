@@ -22,9 +22,10 @@ def matter_list_context(request, list_page):
     """The filter form and the sortable, paginated table of a list page."""
     filterset = MatterFilter(request.GET or None, queryset=list_page.matters())
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    table = MatterTable(queryset)
+    list_url = list_page.get_url(request)
+    table = MatterTable(queryset, list_url=list_url)
     RequestConfig(request, paginate={"per_page": MatterTable._meta.per_page}).configure(table)
-    export_url = list_page.get_url(request) + list_page.reverse_subpage("export_route")
+    export_url = list_url + list_page.reverse_subpage("export_route")
     return {"filter": filterset, "table": table, "export_url": export_url}
 
 

@@ -19,10 +19,9 @@ class AtLeast(int):
 
 def _listing(queryset, related):
     queryset = queryset.select_related(*related).order_by("due_date", "pk")
+    # Sliced, the count keeps the order by due date, so it walks the (status, due_date) index and stops.
+    count = queryset[: COUNT_CAP + 1].count()
     items = list(queryset[:LIMIT])
-    if len(items) < LIMIT:
-        return {"count": len(items), "items": items}
-    count = queryset.order_by()[: COUNT_CAP + 1].count()
     return {"count": AtLeast(COUNT_CAP) if count > COUNT_CAP else count, "items": items}
 
 
