@@ -60,6 +60,7 @@ def measure(path, size, project, floor, previous=None):
     """One row of the table; returns the project's time for the growth column."""
     seconds, _ = best_of(project)
     floor_seconds, _ = best_of(floor)
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         project()
     tracemalloc.start()
@@ -118,6 +119,12 @@ def floor_trend(months):
     )
 
 
+def page(client, url, params=None):
+    response = client.get(url, params or {})
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content
+
+
 def analyse():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -156,16 +163,16 @@ def test_city_scale(client, database_cache):
                 lambda: (floor_month(year), floor_trend(trend_months)),
             ),
             "admin ledger page 1 (city)": (
-                lambda: client.get(LEDGER).content,
+                lambda: page(client, LEDGER),
                 lambda: list(Case.objects.order_by("-submitted_at", "-pk").values()[:50]),
             ),
             "admin ledger, status filter": (
-                lambda: client.get(LEDGER, {"status": "in_progress"}).content,
+                lambda: page(client, LEDGER, {"status": "in_progress"}),
                 lambda: list(Case.objects.filter(status="in_progress").order_by("-submitted_at", "-pk").values()[:50]),
             ),
             "admin dashboard (city)": (
-                lambda: client.get("/admin/").content,
-                lambda: client.get("/admin/account/").content,
+                lambda: page(client, "/admin/"),
+                lambda: page(client, "/admin/account/"),
             ),
         }
         for path, (project, floor) in rows.items():
