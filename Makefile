@@ -28,6 +28,7 @@ test: install
 	else echo "浏览器测试：未找到 /usr/bin/chromium，跳过（apt-get install chromium fonts-noto-cjk 后可运行）"; fi
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+# SQLite by default; on PostgreSQL: DATABASE_URL=postgres://… make bench (add BENCH_1M=1 for a million cases).
 bench: install
 	$(PY) -m pytest benchmarks -q $(PYTEST_ARGS)
 

@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 RESULTS = []
+# (path, size, project s, floor s, queries, peak MiB, growth) rows of test_bench_scale.
+SCALE = []
 
 
 @contextmanager
@@ -43,9 +45,26 @@ def bench_memory():
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not RESULTS:
-        return
+    if RESULTS:
+        _results_table(terminalreporter)
+    _scale_table(terminalreporter)
+
+
+def _results_table(terminalreporter):
     terminalreporter.section(f"benchmarks ({connection.vendor})")
     terminalreporter.write_line(f"{'what':<56} {'seconds':>8} {'queries':>8} {'peak MiB':>9}")
     for name, seconds, queries, peak in RESULTS:
         terminalreporter.write_line(f"{name:<56} {seconds:>8} {queries!s:>8} {peak:>9}")
+
+
+def _scale_table(terminalreporter):
+    if not SCALE:
+        return
+    terminalreporter.section(f"city scale ({connection.vendor})")
+    terminalreporter.write_line("| hot path | cases | project s | floor s | ratio | queries | peak MiB | growth |")
+    terminalreporter.write_line("|---|---|---|---|---|---|---|---|")
+    for path, size, project, floor, queries, peak, growth in SCALE:
+        ratio = project / floor if floor else float("inf")
+        terminalreporter.write_line(
+            f"| {path} | {size} | {project:.4f} | {floor:.4f} | {ratio:.1f}× | {queries} | {peak:.1f} | {growth} |"
+        )

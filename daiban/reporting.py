@@ -1,6 +1,9 @@
 """The reporting duty as it stands: each reporting unit, its live 附件8 figures and its confirmation.
 
-Confirming is an action (daiban.services.reporting.ConfirmMonth); this module only reads.
+Every unit that must report (statistics.reporting_units: each city-centre department, each county
+bureau, each centre's window unit, and any unit that accepted cases in the month) has the duty, with
+zeros when it had no case. Confirming is an action (daiban.services.reporting.ConfirmMonth); this
+module only reads.
 """
 
 from dataclasses import dataclass
@@ -47,7 +50,7 @@ class ReportingStatus:
 
 
 def reporting_status(period, region=None):
-    """Every reporting unit of `region` with its live figures and its confirmation: three queries."""
+    """Every reporting unit of `region` (zeros included) with its live figures and its confirmation: two queries."""
     today = timezone.localdate()
     due = report_due_date(period.start)
     figures = unit_figures(period, region)

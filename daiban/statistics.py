@@ -9,8 +9,16 @@ For a unit and a period (Beijing time):
 - 满意度 = (非常满意 + 满意 + 基本满意 among the completed) / 办结 × 100 %, None ("—") when 办结 = 0.
   A completed case without an evaluation counts in the denominator.
 
-Units roll up along the region tree (village → town → county → city). Every function
-here runs a constant number of queries, whatever the number of units or cases.
+Every unit that must report has a row, zeros included (DESIGN.md; policy item 四 and 附件8 说明3):
+each department stationed at the city's 政务服务中心, each county bureau (行政审批局 / 行政审批服务局)
+and each unit running a centre's 帮办代办 window; a unit outside these that accepted cases in the
+period has its row too, so no case is lost from the totals. Units roll up along the region tree
+(village → town → county → city).
+
+Every function here runs a constant number of queries, whatever the number of units or cases, and
+reads only the cases accepted in the period asked (the period is in WHERE or in the join, where the
+(accepting_unit, accepted_at) and accepted_at indexes serve it), so its cost follows the period, not
+all history.
 """
 
 import calendar
@@ -18,10 +26,10 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
-from .models import Case, CaseStatus, Region, Unit
+from .models import Case, CaseStatus, CentreLevel, Region, RegionLevel, ServiceCentre, Unit
 from .models.cases import SATISFIED_LEVELS
 from .models.reports import satisfaction_rate
 
@@ -166,27 +174,64 @@ def _case_filters(period, prefix=""):
     return counted, completed, satisfied
 
 
-def reporting_units(region=None):
-    """Units that run a 帮办代办 window or have accepted cases, in `region` and below."""
-    units = Unit.objects.filter(
-        Exists(Case.objects.filter(accepting_unit=OuterRef("pk"))) | Q(window_centres__isnull=False)
-    ).distinct()
+# County bureaus by their names: 行政审批局 in counties and districts, 行政审批服务局 in the development zones.
+BUREAU_SUFFIXES = ("行政审批局", "行政审批服务局")
+
+
+def must_report_q():
+    """Units that must report monthly whether or not they had cases (policy item 四, 附件8 说明3)."""
+    window_units = ServiceCentre.objects.filter(window_unit__isnull=False).values("window_unit")
+    city_departments = Unit.centres.through.objects.filter(
+        servicecentre__level=CentreLevel.GOV_CENTRE, servicecentre__region__level=RegionLevel.CITY
+    ).values("unit")
+    bureau = Q(region__level=RegionLevel.COUNTY) & Q(
+        Q(name__endswith=BUREAU_SUFFIXES[0]) | Q(name__endswith=BUREAU_SUFFIXES[1])
+    )
+    return Q(is_active=True) & (Q(pk__in=window_units) | Q(pk__in=city_departments) | bureau)
+
+
+def accepted_in(period):
+    """Cases accepted in the period: a range on the accepted_at index."""
+    return Case.objects.filter(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at)
+
+
+def reporting_units(region=None, period=None):
+    """The units of `region` and below with a row in 附件8.
+
+    Those that must report, and those that accepted cases in `period` (with no period: ever, probed
+    per unit on the (accepting_unit, accepted_at) index).
+    """
+    if period is not None:
+        with_cases = accepted_in(period).values("accepting_unit")
+    else:
+        with_cases = Unit.objects.filter(Exists(Case.objects.filter(accepting_unit=OuterRef("pk")))).values("pk")
+    units = Unit.objects.filter(must_report_q() | Q(pk__in=with_cases))
     if region is not None:
         units = units.filter(region__path__startswith=region.path)
     return units
 
 
 def unit_figures(period, region=None, units=None):
-    """[(unit, Figures)] for every reporting unit, in one query."""
-    units = reporting_units(region) if units is None else units
-    counted, completed, satisfied = _case_filters(period, "accepted_cases__")
+    """[(unit, Figures)] for every reporting unit, in one query.
+
+    The unit's cases are joined with the period in the join condition, so only the period's cases are
+    read; the case–evaluation join is one-to-one, so plain counts are exact.
+    """
+    units = reporting_units(region, period) if units is None else units
+    counted, completed, satisfied = _case_filters(period, "period_cases__")
     rows = (
         Unit.objects.filter(pk__in=units.values("pk"))
         .select_related("region")
         .annotate(
-            n_accepted=Count("accepted_cases", filter=counted, distinct=True),
-            n_completed=Count("accepted_cases", filter=completed, distinct=True),
-            n_satisfied=Count("accepted_cases", filter=satisfied, distinct=True),
+            period_cases=FilteredRelation(
+                "accepted_cases",
+                condition=Q(
+                    accepted_cases__accepted_at__gte=period.start_at, accepted_cases__accepted_at__lt=period.end_at
+                ),
+            ),
+            n_accepted=Count("period_cases", filter=counted),
+            n_completed=Count("period_cases", filter=completed),
+            n_satisfied=Count("period_cases", filter=satisfied),
         )
         .order_by("region__path", "name")
     )
@@ -230,8 +275,13 @@ def grand_total(rows):
 
 
 def monthly_trend(months, region=None):
-    """[(Period, Figures)] for consecutive periods, by conditional aggregation in one query."""
-    cases = Case.objects.all()
+    """[(Period, Figures)] for consecutive periods, by conditional aggregation in one query.
+
+    Only the cases accepted within the months shown are read.
+    """
+    if not months:
+        return []
+    cases = accepted_in(Period(months[0].start, months[-1].end))
     if region is not None:
         cases = cases.filter(accepting_unit__region__path__startswith=region.path)
     else:
@@ -242,5 +292,5 @@ def monthly_trend(months, region=None):
         aggregates[f"a{i}"] = Count("pk", filter=counted)
         aggregates[f"c{i}"] = Count("pk", filter=completed)
         aggregates[f"s{i}"] = Count("pk", filter=satisfied)
-    values = cases.aggregate(**aggregates) if months else {}
+    values = cases.aggregate(**aggregates)
     return [(p, Figures(values[f"a{i}"], values[f"c{i}"], values[f"s{i}"])) for i, p in enumerate(months)]

@@ -9,7 +9,7 @@ from daiban.models import MatterPage
 class MatterTable(tables.Table):
     """A list's matters, as 附件1 shows them."""
 
-    title = tables.Column("事项名称", linkify=lambda record: record.url)
+    title = tables.Column("事项名称", linkify=lambda record, table: table.matter_url(record))
     sub_item_name = tables.Column("子项名称", default="—")
     unit = tables.Column("单位", accessor="unit__name", order_by=("unit__name", "title"))
     matter_type = tables.Column("事项类型", default="—")
@@ -25,6 +25,14 @@ class MatterTable(tables.Table):
         per_page = 25
         empty_text = "没有符合条件的事项。"
         order_by = ("unit", "title")
+
+    def __init__(self, *args, list_url=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.list_url = list_url
+
+    def matter_url(self, record):
+        # The matters are the list page's children: its url + slug, not one cached site lookup per row.
+        return f"{self.list_url}{record.slug}/" if self.list_url else record.url
 
     def render_promised_days(self, record):
         return record.promised_label

@@ -34,7 +34,8 @@ def matter_listing(context, list_page):
     request = context["request"]
     filterset = MatterFilter(request.GET or None, queryset=list_page.matters())
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    table = MatterTable(queryset)
+    # Each title links to the list's url + the matter's slug: no page-url lookup per row.
+    table = MatterTable(queryset, list_url=list_page.get_url(request))
     RequestConfig(request, paginate={"per_page": MatterTable._meta.per_page}).configure(table)
     export_url = reverse("daiban:matter_list_export", args=[list_page.pk])
     return {"filter": filterset, "table": table, "export_url": export_url}

@@ -6,11 +6,23 @@ from .. import deadlines
 from ..workdays import fallback_warning
 
 LIMIT = 10
+# Counting stops here: the panel's cost stays bounded however many late cases years of history hold.
+COUNT_CAP = 999
+
+
+class AtLeast(int):
+    """A count that stopped at COUNT_CAP: compares as the number, reads "999+"."""
+
+    def __str__(self):
+        return f"{int(self)}+"
 
 
 def _listing(queryset, related):
     queryset = queryset.select_related(*related).order_by("due_date", "pk")
-    return {"count": queryset.count(), "items": list(queryset[:LIMIT])}
+    # Sliced, the count keeps the order by due date, so it walks the (status, due_date) index and stops.
+    count = queryset[: COUNT_CAP + 1].count()
+    items = list(queryset[:LIMIT])
+    return {"count": AtLeast(COUNT_CAP) if count > COUNT_CAP else count, "items": items}
 
 
 class DeadlineWarningsPanel(Component):

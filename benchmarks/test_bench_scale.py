@@ -1,0 +1,200 @@
+"""City scale: each hot path beside its floor, measured in the same run, at N and 5N cases (and 1M on PostgreSQL).
+
+Sizes: 20,000 and 100,000 cases by default (BENCH_SIZES=2000,10000 for a quick look); BENCH_1M=1
+adds 1,000,000 (PostgreSQL only). The data is written by SQL (benchmarks/casedata.py), spread over
+the windows of the city and its seven areas, with departments that have no case at all, on the
+database cache (production's default without Redis). For each path the table prints the project's
+time, the floor's time (the least work that gives the same answer), their ratio, the project's
+queries and peak Python memory, and the growth from the smaller size.
+
+Then ten years of older cases are added and the month's 附件8 is measured again: the same figures
+(asserted), and its time beside the floor's.
+"""
+
+import datetime
+import os
+import time
+import tracemalloc
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from benchmarks.casedata import insert_cases
+from benchmarks.conftest import SCALE
+from daiban.models import Case, CaseStatus, CentreLevel, Region, RegionLevel
+from daiban.models.cases import SATISFIED_LEVELS
+from daiban.statistics import Period, monthly_trend, statistics_table
+from tests.factories import CentreFactory, UnitFactory, UserFactory, city, county
+
+pytestmark = pytest.mark.django_db
+
+AREAS = ["市中区", "东兴区", "威远县", "资中县", "隆昌市", "内江经开区", "内江高新区"]
+LEDGER = "/admin/daiban/case/"
+
+
+def sizes():
+    chosen = [int(n) for n in os.environ.get("BENCH_SIZES", "20000,100000").split(",")]
+    if os.environ.get("BENCH_1M") == "1":
+        if connection.vendor != "postgresql":
+            pytest.skip("BENCH_1M 需要 PostgreSQL（设置 DATABASE_URL）")
+        chosen.append(1_000_000)
+    return chosen
+
+
+def best_of(fn, runs=3):
+    """The fastest of `runs` calls (seconds) and the last result."""
+    best, result = None, None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - started
+        best = elapsed if best is None else min(best, elapsed)
+    return best, result
+
+
+def measure(path, size, project, floor, previous=None):
+    """One row of the table; returns the project's time for the growth column."""
+    seconds, _ = best_of(project)
+    floor_seconds, _ = best_of(floor)
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        project()
+    tracemalloc.start()
+    project()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    growth = f"{seconds / previous:.2f}×" if previous else ""
+    SCALE.append((path, f"{size:,}", seconds, floor_seconds, len(queries), peak / 2**20, growth))
+    return seconds
+
+
+def organisation():
+    """The city centre with its window and departments, each area's bureau window, departments with no case."""
+    root = city()
+    city_window = UnitFactory(name="内江市政务服务管理局", region=root)
+    city_centre = CentreFactory(name="内江市政务服务中心", region=root, window_unit=city_window)
+    for name in ("内江市市场监督管理局", "内江市人力资源和社会保障局", "内江市住房公积金管理中心"):
+        UnitFactory(name=name, region=root).centres.add(city_centre)
+    windows = [(city_window, city_centre)]
+    for name in AREAS:
+        area = county(name)
+        suffix = "行政审批服务局" if name.startswith("内江") else "行政审批局"
+        unit = UnitFactory(name=f"{name}{suffix}", region=area)
+        centre = CentreFactory(name=f"{name}政务服务中心", region=area, window_unit=unit)
+        windows.append((unit, centre))
+        UnitFactory(name=f"{name}医疗保障局", region=area).centres.add(centre)
+    town = county("资中县").add_child(name="水南镇", level=RegionLevel.TOWN)
+    town_window = UnitFactory(name="资中县水南镇便民服务中心", region=town)
+    CentreFactory(name="水南镇便民服务中心", level=CentreLevel.CONVENIENCE_CENTRE, region=town, window_unit=town_window)
+    return windows
+
+
+def floor_month(period):
+    """The hand-written GROUP BY: one pass over the period's cases."""
+    counted = ~Q(status=CaseStatus.WITHDRAWN, closed_at__lt=period.end_at) & ~Q(status=CaseStatus.REJECTED)
+    done = counted & Q(completed_at__lt=period.end_at)
+    return list(
+        Case.objects.filter(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at)
+        .values("accepting_unit")
+        .annotate(
+            a=Count("pk", filter=counted),
+            c=Count("pk", filter=done),
+            s=Count("pk", filter=done & Q(evaluation__level__in=SATISFIED_LEVELS)),
+        )
+        .order_by()
+    )
+
+
+def floor_trend(months):
+    first, last = months[0], months[-1]
+    return list(
+        Case.objects.filter(accepted_at__gte=first.start_at, accepted_at__lt=last.end_at)
+        .values("accepted_at__month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def page(client, url, params=None):
+    response = client.get(url, params or {})
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content
+
+
+def analyse():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+@pytest.fixture
+def database_cache(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    }
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
+
+
+def test_city_scale(client, database_cache):
+    windows = organisation()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    end = timezone.now()
+    start = end - datetime.timedelta(days=365)
+    month = Period.containing(timezone.localdate() - datetime.timedelta(days=40))
+    year = Period(datetime.date(end.year - 1, end.month, 1), month.end)
+    trend_months = month.previous_months(12)
+    root = Region.get_first_root_node()
+    previous = {}
+    written = 0
+    for number, size in enumerate(sizes()):
+        insert_cases(windows, size - written, start, end, prefix=f"S{number}")
+        written = size
+        analyse()
+        client.get(LEDGER)  # warm: the admin's menus and content types
+        rows = {
+            "附件8 one month": (lambda: statistics_table(month, root), lambda: floor_month(month)),
+            "附件8 year + 12-month trend": (
+                lambda: (statistics_table(year, root), monthly_trend(trend_months, root)),
+                lambda: (floor_month(year), floor_trend(trend_months)),
+            ),
+            "admin ledger page 1 (city)": (
+                lambda: page(client, LEDGER),
+                lambda: list(Case.objects.order_by("-submitted_at", "-pk").values()[:50]),
+            ),
+            "admin ledger, status filter": (
+                lambda: page(client, LEDGER, {"status": "in_progress"}),
+                lambda: list(Case.objects.filter(status="in_progress").order_by("-submitted_at", "-pk").values()[:50]),
+            ),
+            "admin dashboard (city)": (
+                lambda: page(client, "/admin/"),
+                lambda: page(client, "/admin/account/"),
+            ),
+        }
+        for path, (project, floor) in rows.items():
+            previous[path] = measure(path, size, project, floor, previous.get(path))
+
+    # Ten years of older cases: the month's figures and time stay the same.
+    before_rows = [(r.name, r.figures.as_dict()) for r in statistics_table(month, root)]
+    before, _ = best_of(lambda: statistics_table(month, root), runs=5)
+    old_end = start - datetime.timedelta(days=1)
+    insert_cases(windows, written, old_end - datetime.timedelta(days=3650), old_end, prefix="HH")
+    analyse()
+    after_rows = [(r.name, r.figures.as_dict()) for r in statistics_table(month, root)]
+    assert after_rows == before_rows
+    measure(
+        f"附件8 one month, +{written:,} cases of 10 older years",
+        written * 2,
+        lambda: statistics_table(month, root),
+        lambda: floor_month(month),
+        before,
+    )

@@ -1,0 +1,79 @@
+"""Constant queries on the production cache backend (the database cache, production's default without Redis).
+
+Each page is requested with N and with 3N rows behind it; the number of queries must not change.
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from benchmarks.casedata import insert_cases
+from daiban.models import Case
+from tests.factories import UserFactory, matter, matter_list
+from tests.results_setup import window
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+
+
+@pytest.fixture(autouse=True)
+def database_cache(settings):
+    settings.CACHES = DATABASE_CACHE
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
+
+
+def queries_of(client, url, params=None):
+    """Queries of a warm request (the first one fills the cache, as a visitor before would have)."""
+    assert client.get(url, params or {}).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_matter_list_page(client):
+    page = matter_list()
+    counts = []
+    for total in (5, 15):
+        while page.get_children().count() < total:
+            matter(title=f"事项{page.get_children().count()}", list_page=page)
+        count, response = queries_of(client, page.url)
+        assert response.content.decode().count('href="' + page.url) >= total  # every title links to its guide
+        counts.append(count)
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 20
+
+
+def test_guide_page(client):
+    few = matter(title="少材料事项", materials=[f"材料{i}" for i in range(3)])
+    many = matter(title="多材料事项", materials=[f"材料{i}" for i in range(9)], unit=few.unit)
+    small, _ = queries_of(client, few.url)
+    large, response = queries_of(client, many.url)
+    assert "材料8" in response.content.decode()
+    assert small == large, (small, large)
+
+
+def _cases(windows, count, prefix):
+    end = timezone.now()
+    insert_cases(windows, count, end - datetime.timedelta(days=90), end, prefix=prefix)
+
+
+def test_admin_ledger_and_dashboard(client):
+    windows = [window()]
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    counts = {}
+    for total, prefix in ((40, "AA"), (120, "AB")):
+        _cases(windows, total - Case.objects.count(), prefix)
+        assert Case.objects.count() == total
+        ledger, response = queries_of(client, "/admin/daiban/case/")
+        filtered, _ = queries_of(client, "/admin/daiban/case/", {"status": "completed", "overdue": "case"})
+        dashboard, _ = queries_of(client, "/admin/")
+        counts[total] = (ledger, filtered, dashboard)
+    assert counts[40] == counts[120], counts
