@@ -5,6 +5,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
 from daiban.admin_ledger import CaseLedgerAdmin
+from daiban import auth
 from daiban.views import case_admin, handling_hooks, results_hooks
 from daiban.viewsets import catalogue
 from daiban.viewsets.org import OrganisationViewSetGroup, register_permission_policies
@@ -45,3 +46,6 @@ for _hook in (
 hooks.register("register_admin_urls", results_hooks.admin_urls)
 hooks.register("register_admin_menu_item", results_hooks.reports_menu_item)
 hooks.register("register_log_actions", results_hooks.register_log_actions)
+
+# Logins, logouts, failed logins and lockouts in the audit log (站点历史).
+hooks.register("register_log_actions", auth.register_log_actions)
