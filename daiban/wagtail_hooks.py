@@ -4,8 +4,8 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from daiban.admin_ledger import CaseLedgerAdmin
 from daiban import auth
+from daiban.admin_ledger import CaseLedgerAdmin
 from daiban.views import case_admin, handling_hooks, results_hooks
 from daiban.viewsets import catalogue
 from daiban.viewsets.org import OrganisationViewSetGroup, register_permission_policies
