@@ -135,7 +135,7 @@ def _log_for_username(username, action, data):
         action=action,
         data=data,
         timestamp=timezone.now(),
-        object_id="-",
+        object_id="0",  # no account has pk 0; the listing looks objects up by it
     )
 
 
