@@ -4,7 +4,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from daiban import auth
+from daiban import audit, auth
 from daiban.admin_ledger import CaseLedgerAdmin
 from daiban.views import case_admin, handling_hooks, results_hooks
 from daiban.viewsets import catalogue
@@ -49,3 +49,5 @@ hooks.register("register_log_actions", results_hooks.register_log_actions)
 
 # Logins, logouts, failed logins and lockouts in the audit log (站点历史).
 hooks.register("register_log_actions", auth.register_log_actions)
+# Every export download (附件1, 2, 4, 8) in the audit log.
+hooks.register("register_log_actions", audit.register_log_actions)

@@ -87,8 +87,12 @@ def _midnight(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def write_ledger(cases, target):
-    """Write the ledger of `cases` (from ledger_cases) to a path or binary file object."""
+def write_ledger(cases, target, *, contact_phone=None):
+    """Write the ledger of `cases` (from ledger_cases) to a path or binary file object.
+
+    `contact_phone(case)` gives the phone as this reader may see it (masked unless their role needs
+    it in full); the full number by default.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(LEDGER_TITLE)
     for index, width in enumerate(WIDTHS):
@@ -102,7 +106,7 @@ def write_ledger(cases, target):
     _merge(sheet, "F2:G2")
     row_number = 3
     for serial, case in enumerate(cases.iterator(chunk_size=CHUNK), start=1):
-        sheet.append([_cell(sheet, value) for value in ledger_row(serial, case)])
+        sheet.append([_cell(sheet, value) for value in ledger_row(serial, case, contact_phone)])
         row_number += 1
     for note in FOOTNOTES:
         row_number += 1
@@ -149,12 +153,13 @@ def _style_array(sheet, font, alignment, border, number_format):
     return cache[key]
 
 
-def ledger_row(serial, case):
+def ledger_row(serial, case, contact_phone=None):
     accepted_lines, completed_lines = _unit_lines(case)
+    phone = contact_phone(case) if contact_phone else case.contact_phone
     return [
         serial,
         _local_date(case.accepted_at),
-        "\n".join(part for part in (case.applicant_name, case.contact_phone) if part),
+        "\n".join(part for part in (case.applicant_name, phone) if part),
         case.matter_name,
         _receiver(case),
         "\n".join(accepted_lines),

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.encoding import escape_uri_path
 from django_tables2 import RequestConfig
 
+from daiban.audit import EXPORT_MATTERS, log_export
 from daiban.excel.matters import XLSX_CONTENT_TYPE, write_matter_workbook
 from daiban.filters import MatterFilter
 from daiban.models import MatterListPage, MatterPage, RegionLevel, attach_lists
@@ -30,7 +31,9 @@ def matter_list_context(request, list_page):
 
 def export_list(request, list_page):
     """The list as a 附件1 workbook."""
-    content = write_matter_workbook(export_rows(list_page), title=list_page.title)
+    rows = list(export_rows(list_page))
+    log_export(EXPORT_MATTERS, rows=len(rows), filters={"list": list_page.title}, request=request, instance=list_page)
+    content = write_matter_workbook(rows, title=list_page.title)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = escape_uri_path(f"{list_page.title}.xlsx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"

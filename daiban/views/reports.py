@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from ..audit import EXPORT_LEDGER, EXPORT_STATISTICS, contact_phone_for, log_export
 from ..charts import bar_chart, horizontal_bars
 from ..excel.ledger import ledger_cases, write_ledger
 from ..excel.ledger_import import LedgerImportError, import_ledger, preview_ledger
@@ -197,6 +198,12 @@ class StatisticsExportView(ReportsMixin, TemplateView):
         period, region = self.selection
         rows = statistics_table(period, region)
         name = f"办件统计表-{region.name if region else '全市'}-{period.label}.xlsx"
+        log_export(
+            EXPORT_STATISTICS,
+            rows=len(rows),
+            filters={"period": period.label, "region": region.name if region else "全市"},
+            request=request,
+        )
         return _xlsx_response(lambda target: write_monthly(rows, target, period=period, scope_name=region.name), name)
 
 
@@ -332,7 +339,15 @@ class LedgerExportView(ReportsMixin, TemplateView):
                 cases_visible_to(request.user), unit=data["unit"], start=data["start"], end=data["end"]
             )
             name = f"帮办代办工作登记台账-{data['unit'].name if data['unit'] else '全部'}.xlsx"
-            return _xlsx_response(lambda target: write_ledger(cases, target), name)
+            contact_phone = contact_phone_for(request.user)
+            log_export(
+                EXPORT_LEDGER,
+                rows=cases.count(),
+                filters={"unit": data["unit"], "start": data["start"], "end": data["end"]},
+                request=request,
+                masked=contact_phone.masks_all,
+            )
+            return _xlsx_response(lambda target: write_ledger(cases, target, contact_phone=contact_phone), name)
         return self.render_to_response(self.get_context_data(form=form))
 
 

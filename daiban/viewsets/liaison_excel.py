@@ -15,6 +15,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
+from daiban.audit import EXPORT_LIAISONS, log_export
 from daiban.excel.common import XLSX_CONTENT_TYPE
 from daiban.excel.liaisons import export_liaisons, import_liaisons
 from daiban.models import Liaison
@@ -34,10 +35,13 @@ class LiaisonExportView(PermissionCheckedMixin, View):
 
     def get(self, request):
         queryset = scoped_instances(request.user, Liaison)
+        applied = {}
         if self.filterset_class:
             filters = self.filterset_class(request.GET, queryset=queryset, request=request)
             if filters.is_valid():
                 queryset = filters.qs
+                applied = filters.form.cleaned_data
+        log_export(EXPORT_LIAISONS, rows=queryset.count(), filters=applied, request=request)
         response = HttpResponse(export_liaisons(queryset), content_type=XLSX_CONTENT_TYPE)
         filename = f"附件2-帮办代办窗口和联络员登记表-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = content_disposition_header(True, filename)
