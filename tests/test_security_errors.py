@@ -1,9 +1,11 @@
 """Errors leave a trace (traceback and request id in the log) and show Chinese pages without a database."""
 
 import logging
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client, override_settings
@@ -52,6 +54,12 @@ def test_a_500_is_chinese_with_the_hotline_and_the_request_id_and_logged_with_it
     line = handler.format(record)
     assert f"request_id={request_id}" in line
     assert "Traceback (most recent call last)" in line and "ZeroDivisionError: 计算出错" in line
+    # … and the same line is in the rotating file in LOG_DIR.
+    log_file = Path(settings.LOG_DIR) / "portal.log"
+    file_handlers = [h for h in logging.getLogger("django.request").handlers if isinstance(h, RotatingFileHandler)]
+    assert [Path(h.baseFilename) for h in file_handlers] == [log_file]
+    written = log_file.read_text(encoding="utf-8")
+    assert f"request_id={request_id}" in written and "ZeroDivisionError: 计算出错" in written
 
 
 @ERROR_PAGES
