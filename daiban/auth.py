@@ -5,6 +5,7 @@ pair for 30 minutes. Logins, logouts, failures and lockouts are written to Wagta
 (报表 → 站点历史).
 """
 
+import ipaddress
 import re
 
 from axes.backends import AxesStandaloneBackend
@@ -27,6 +28,17 @@ LOG_ACTIONS = {
     LOGIN_FAILED: "登录失败",
     LOCKED_OUT: "登录锁定",
 }
+
+
+def axes_client_ip(request):
+    """The address django-axes records (AXES_CLIENT_IP_CALLABLE): the rate limits' client_ip, or None
+    when there is none (force_login in tests, scripts): axes stores it in an address column."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 class LockoutBackend(AxesStandaloneBackend):

@@ -129,7 +129,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "daiban.auth.lockout_response"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请30分钟后再试。"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_CLIENT_IP_CALLABLE = "daiban.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "daiban.auth.axes_client_ip"
 AXES_VERBOSE = False
 
 # Staff sessions end after 30 idle minutes (refreshed on every request) and when the browser closes.
