@@ -10,6 +10,7 @@ docs/domain.md ("Who uses it").
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
+from .masking import mask_phone
 from .models import Case, CaseStatus, HandoverParty, MatterPage, Notification, ServiceCentre, Unit, UnitFlow
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, editor_unit_id, has_role, is_unit_editor
 
@@ -25,6 +26,7 @@ __all__ = [
     "can_supervise",
     "can_confirm_report",
     "notifications_visible_to",
+    "export_phone_for",
     "editable_units",
     "may_edit_matter",
 ]
@@ -174,6 +176,21 @@ def can_confirm_report(user, unit):
     if has_role(user, WINDOW_STAFF) and centre is not None and centre.window_unit_id == unit.pk:
         return True
     return has_role(user, COUNTY_BUREAU) and scope.region is not None and unit.region.path.startswith(scope.region.path)
+
+
+def export_phone_for(user):
+    """The applicant's phone in exports: in full only for the window staff of the case's own centre, who
+    call the applicant; masked for everyone else (bureaus, the city, other centres, units)."""
+    scope = Scope.for_user(user) if user is not None else None
+    own_centre = scope.centre.pk if scope and scope.centre is not None and has_role(user, WINDOW_STAFF) else None
+
+    def contact_phone(case):
+        if own_centre is not None and case.centre_id == own_centre:
+            return case.contact_phone
+        return mask_phone(case.contact_phone)
+
+    contact_phone.masks_all = own_centre is None
+    return contact_phone
 
 
 def case_is_open(case):

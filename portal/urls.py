@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -7,8 +6,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from daiban.api import api_router
 
+# Chinese error pages that need no database (see daiban.security).
+handler404 = "daiban.security.page_not_found"
+handler500 = "daiban.security.server_error"
+
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),

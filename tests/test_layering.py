@@ -39,6 +39,8 @@ LAYERS = [
             "daiban.api",
             "daiban.templatetags",
             "daiban.staff_guide",
+            "daiban.auth",
+            "daiban.security",
         ],
     ),
     ("registration", ["daiban.wagtail_hooks", "daiban.urls", "daiban.apps", "daiban.management", "daiban.demo"]),

@@ -1,6 +1,9 @@
+import threading
+
+import pytest
 from django.test import RequestFactory, override_settings
 
-from daiban.ratelimit import client_ip
+from daiban.ratelimit import RateLimit, client_ip, counter_store
 
 
 def request_from(remote, forwarded=None):
@@ -19,3 +22,39 @@ def test_behind_the_proxy_the_address_it_added_counts_not_a_forged_one():
     # The client sent "X-Forwarded-For: 6.6.6.6"; the proxy appended the real address.
     assert client_ip(request_from("10.0.0.9", "6.6.6.6, 203.0.113.7")) == "203.0.113.7"
     assert client_ip(request_from("10.0.0.9")) == "10.0.0.9"
+
+
+@pytest.mark.parametrize("store", ["cache", "database"])
+@pytest.mark.django_db
+def test_attempts_within_the_limit_pass_and_undo_gives_one_back(store):
+    with override_settings(RATELIMIT_STORE=store):
+        limit = RateLimit("unit", limit=2, period=60, message="")
+        assert limit.attempt(value="a") and limit.attempt(value="a")
+        assert not limit.attempt(value="a")
+        assert limit.is_exceeded(value="a")
+        assert not limit.is_exceeded(value="b")
+        limit.undo(value="a")
+        limit.undo(value="a")
+        assert limit.attempt(value="a")
+        limit.reset(value="a")
+        assert limit.count("a") == 0
+
+
+def test_the_database_cache_gets_database_counters_others_the_cache():
+    database_cache = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t"}}
+    with override_settings(CACHES=database_cache, RATELIMIT_STORE=None):
+        assert counter_store() == "database"
+    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    with override_settings(CACHES=redis, RATELIMIT_STORE=None):
+        assert counter_store() == "cache"
+
+
+def test_threads_on_the_local_cache_let_exactly_the_limit_through():
+    limit = RateLimit("threads", limit=10, period=60, message="")
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(limit.attempt(value="x"))) for _ in range(120)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(True) == 10

@@ -81,22 +81,27 @@ def ledger_subtitle(unit=None, start=None, end=None):
     return "　　".join(parts)
 
 
-def write_ledger(cases, target, subtitle=None):
-    """Write the ledger of `cases` (from ledger_cases) to a path or binary file object."""
+def write_ledger(cases, target, subtitle=None, *, contact_phone=None):
+    """Write the ledger of `cases` (from ledger_cases) to a path or binary file object.
+
+    `contact_phone(case)` gives the phone as this reader may see it (masked unless their role needs
+    it in full; see daiban.permissions.export_phone_for); the full number by default.
+    """
     workbook = new_workbook()
     form = FormSheet(workbook, LAYOUT, subtitles=(subtitle or ledger_subtitle(),))
     for serial, case in enumerate(cases.iterator(chunk_size=CHUNK), start=1):
-        form.append(ledger_row(serial, case))
+        form.append(ledger_row(serial, case, contact_phone))
     form.finish()
     workbook.save(target)
 
 
-def ledger_row(serial, case):
+def ledger_row(serial, case, contact_phone=None):
     accepted_lines, completed_lines = _unit_lines(case)
+    phone = contact_phone(case) if contact_phone else case.contact_phone
     return [
         serial,
         _local_date(case.submitted_at),
-        "\n".join(part for part in (case.applicant_name, case.contact_phone) if part),
+        "\n".join(part for part in (case.applicant_name, phone) if part),
         case.matter_name,
         _receiver(case),
         "\n".join(accepted_lines),

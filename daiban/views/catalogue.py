@@ -9,6 +9,7 @@ from django.utils.encoding import escape_uri_path
 from daiban.excel.matters import XLSX_CONTENT_TYPE, write_matter_workbook
 from daiban.models import MatterListPage, MatterPage, RegionLevel, attach_lists
 from daiban.search import build_query
+from daiban.services.audit import EXPORT_MATTERS, log_export
 from daiban.services.catalogue import export_rows
 
 SEARCH_PAGE_SIZE = 20
@@ -17,7 +18,9 @@ SEARCH_PAGE_SIZE = 20
 def export_list(request, pk):
     """A published list as a 附件1 workbook."""
     list_page = get_object_or_404(MatterListPage.objects.live().specific(), pk=pk)
-    content = write_matter_workbook(export_rows(list_page), scope=list_page.title)
+    rows = list(export_rows(list_page))
+    log_export(EXPORT_MATTERS, rows=len(rows), filters={"list": list_page.title}, request=request, instance=list_page)
+    content = write_matter_workbook(rows, scope=list_page.title)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = escape_uri_path(f"{list_page.title}.xlsx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"

@@ -5,6 +5,7 @@ The receipt is shown only to the browser session that submitted the request, and
 query code; a matched case is remembered in the session so people need not re-enter it.
 """
 
+import logging
 import secrets
 
 import qrcode
@@ -35,6 +36,7 @@ PROGRESS_LIMIT = RateLimit(
     "progress", limit=10, period=3600, message="查询失败次数过多，为保护申请人信息，请一小时后再试。"
 )
 PROGRESS_NUMBER_LIMIT = RateLimit("progress-number", limit=10, period=3600, message=PROGRESS_LIMIT.message)
+logger = logging.getLogger(__name__)
 NOT_FOUND = "办件编号与联系电话（或查询码）不匹配，请核对后重试。"
 SPAM = "提交未成功，请刷新页面后重新填写。"
 
@@ -56,14 +58,20 @@ def apply(request):
 def _submit(request):
     form = ApplyForm(request.POST, request.FILES)
     materials = MaterialFormSet(request.POST, prefix="materials")
-    if APPLY_LIMIT.is_exceeded(request):
+    # Take the try first (atomic), give it back when nothing was stored: only stored requests count.
+    if not APPLY_LIMIT.attempt(request):
         return _render_apply(request, form, materials, problem=APPLY_LIMIT.message, status=429)
     if form.is_spam:
+        APPLY_LIMIT.undo(request)
         return _render_apply(request, ApplyForm(), MaterialFormSet(prefix="materials"), problem=SPAM, status=400)
     if not (form.is_valid() and materials.is_valid()):
+        APPLY_LIMIT.undo(request)
         return _render_apply(request, form, materials, status=400)
-    case = intake.submit_online(form.details(), materials=materials.materials(), files=form.cleaned_data["files"])
-    APPLY_LIMIT.hit(request)
+    try:
+        case = intake.submit_online(form.details(), materials=materials.materials(), files=form.cleaned_data["files"])
+    except Exception:
+        APPLY_LIMIT.undo(request)
+        raise
     _remember(request, case)
     return redirect("daiban:apply_receipt", number=case.number)
 
@@ -126,19 +134,27 @@ def progress(request):
 
 
 def _lookup(request):
+    """Only wrong guesses count, per address and per case number, each taken atomically.
+
+    The address limit stops one guesser, even one who finally has the right secret. The number limit
+    answers further wrong guesses on a much-guessed number with the lockout message, but the
+    applicant holding the right secret is still let in: others' guesses never lock them out.
+    """
     form = ProgressQueryForm(request.POST)
     if not form.is_valid():
         return _render_progress(request, form, None, status=400)
     number, secret = form.cleaned_data["number"], form.cleaned_data["secret"]
-    if PROGRESS_LIMIT.is_exceeded(request) or PROGRESS_NUMBER_LIMIT.is_exceeded(value=number):
+    if not PROGRESS_LIMIT.attempt(request):
         return _render_progress(request, form, None, problem=PROGRESS_LIMIT.message, status=429)
     case = _match(number, secret)
-    if case is None:
-        PROGRESS_LIMIT.hit(request)
-        PROGRESS_NUMBER_LIMIT.hit(value=number)
-        return _render_progress(request, form, None, problem=NOT_FOUND, status=404)
-    request.session[PROGRESS_KEY] = case.pk
-    return redirect("daiban:progress")
+    if case is not None:
+        PROGRESS_LIMIT.undo(request)
+        request.session[PROGRESS_KEY] = case.pk
+        return redirect("daiban:progress")
+    if not PROGRESS_NUMBER_LIMIT.attempt(value=number):
+        logger.warning("progress lookup: too many wrong guesses for one case number from several addresses")
+        return _render_progress(request, form, None, problem=PROGRESS_LIMIT.message, status=429)
+    return _render_progress(request, form, None, problem=NOT_FOUND, status=404)
 
 
 def _match(number, secret):

@@ -29,9 +29,10 @@ from ..excel.ledger_import import LedgerImportError, import_ledger, preview_ledg
 from ..excel.monthly import write_monthly
 from ..forms.reports import ConfirmReportForm, LedgerExportForm, LedgerUploadForm, PeriodForm, default_month
 from ..models import Region
-from ..permissions import can_confirm_report, cases_visible_to
+from ..permissions import can_confirm_report, cases_visible_to, export_phone_for
 from ..reporting import reporting_status
 from ..roles import COUNTY_BUREAU, WINDOW_STAFF, Scope, has_role
+from ..services.audit import EXPORT_LEDGER, EXPORT_STATISTICS, log_export
 from ..services.reporting import ConfirmMonth
 from ..statistics import Period, format_rate, grand_total, monthly_trend, reporting_units, statistics_table
 from .actions import ActionViewMixin, Offer
@@ -198,6 +199,12 @@ class StatisticsExportView(ReportsMixin, TemplateView):
         period, region = self.selection
         rows = statistics_table(period, region)
         name = f"办件统计表-{region.name if region else '全市'}-{period.label}.xlsx"
+        log_export(
+            EXPORT_STATISTICS,
+            rows=len(rows),
+            filters={"period": period.label, "region": region.name if region else "全市"},
+            request=request,
+        )
         return _xlsx_response(lambda target: write_monthly(rows, target, period=period, scope_name=region.name), name)
 
 
@@ -340,7 +347,17 @@ class LedgerExportView(ReportsMixin, TemplateView):
             )
             name = f"帮办代办工作登记台账-{data['unit'].name if data['unit'] else '全部'}.xlsx"
             subtitle = ledger_subtitle(data["unit"], data["start"], data["end"])
-            return _xlsx_response(lambda target: write_ledger(cases, target, subtitle), name)
+            contact_phone = export_phone_for(request.user)
+            log_export(
+                EXPORT_LEDGER,
+                rows=cases.count(),
+                filters={"unit": data["unit"], "start": data["start"], "end": data["end"]},
+                request=request,
+                masked=contact_phone.masks_all,
+            )
+            return _xlsx_response(
+                lambda target: write_ledger(cases, target, subtitle, contact_phone=contact_phone), name
+            )
         return self.render_to_response(self.get_context_data(form=form))
 
 

@@ -19,6 +19,7 @@ from daiban.excel.common import XLSX_CONTENT_TYPE
 from daiban.excel.liaisons import export_liaisons, import_liaisons
 from daiban.models import Liaison
 from daiban.roles import Scope
+from daiban.services.audit import EXPORT_LIAISONS, log_export
 
 from .scoped import ANY_ACTION, scoped_instances
 
@@ -36,11 +37,14 @@ class LiaisonExportView(PermissionCheckedMixin, View):
         queryset = scoped_instances(request.user, Liaison)
         scope = Scope.for_user(request.user)
         described = [] if scope.sees_all or scope.region is None else [f"范围：{scope.region.full_name}"]
+        applied = {}
         if self.filterset_class:
             filters = self.filterset_class(request.GET, queryset=queryset, request=request)
             if filters.is_valid():
                 queryset = filters.qs
                 described += describe_filters(filters.form)
+                applied = filters.form.cleaned_data
+        log_export(EXPORT_LIAISONS, rows=queryset.count(), filters=applied, request=request)
         response = HttpResponse(export_liaisons(queryset, "　　".join(described)), content_type=XLSX_CONTENT_TYPE)
         filename = f"附件2-帮办代办窗口和联络员登记表-{timezone.localdate():%Y%m%d}.xlsx"
         response["Content-Disposition"] = content_disposition_header(True, filename)

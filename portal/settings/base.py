@@ -1,12 +1,22 @@
 """Settings shared by every environment. Configuration comes from the environment."""
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
+
+
+def env_flag(name, default):
+    """An on/off switch from the environment: 1/true/yes/on, anything else is off."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def env_list(name, default=""):
@@ -36,7 +46,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "django_tables2",
-    "django.contrib.admin",
+    "axes",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,7 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "daiban.security.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "daiban.security.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -72,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -94,10 +110,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 等保2.0: at least 10 characters with letters, digits and symbols (Chinese messages).
+    {"NAME": "daiban.auth.ComplexPasswordValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login controls (等保2.0 level 2) -----------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # django-axes refuses a locked-out account+address before the password is checked.
+    "daiban.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+# One account from one address: a guesser cannot lock the real user out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "daiban.auth.lockout_response"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请30分钟后再试。"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "daiban.auth.axes_client_ip"
+AXES_VERBOSE = False
+
+# Staff sessions end after 30 idle minutes (refreshed on every request) and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -134,6 +174,38 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGIN_URL = "wagtailadmin_login"
 
+# The hotline printed on the error pages (404, 500, 503) and the lockout page.
+SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "0832-12345")
+
+# Content-Security-Policy (django-csp). Public pages: scripts only from us or with the request's
+# nonce. The admin (Wagtail's inline panels, date pickers and chooser modals still carry inline
+# scripts) gets CONTENT_SECURITY_POLICY_ADMIN from daiban.security.PortalCSPMiddleware.
+_CSP_COMMON = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    # Wagtail's preview panel shows the page in a same-origin frame.
+    "frame-ancestors": ["'self'"],
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+    }
+}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+    }
+}
+
 # Wagtail
 WAGTAIL_SITE_NAME = "内江市政务服务帮办代办"
 # No online avatar service (government intranet; no staff mail addresses sent out): initials only.
@@ -147,6 +219,9 @@ WAGTAILDOCS_EXTENSIONS = ["doc", "docx", "pdf", "xls", "xlsx", "odt", "ods", "wp
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+# No calls from the admin to wagtail.org (government network; and the CSP allows none).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars from gravatar.com: an outside call the CSP refuses
 
 # Mail
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -163,12 +238,37 @@ SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "")
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "内江政务服务")
 
+# Logging: every line carries the request id; 500s with their traceback go to stderr and to a
+# rotating file in LOG_DIR (default BASE_DIR/logs, ignored by git).
+LOG_DIR = Path(os.environ.get("LOG_DIR", BASE_DIR / "logs"))
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "daiban.security.RequestIdFilter"}},
+    "formatters": {
+        "structured": {
+            "format": "%(asctime)s level=%(levelname)s logger=%(name)s request_id=%(request_id)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "structured"},
+        "file": {
+            "class": "daiban.security.RotatingFileHandler",
+            "filename": str(LOG_DIR / "portal.log"),
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 10,
+            "encoding": "utf-8",
+            "filters": ["request_id"],
+            "formatter": "structured",
+        },
+    },
     "loggers": {
-        "daiban": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "daiban": {"handlers": ["console", "file"], "level": LOG_LEVEL},
+        # Unhandled exceptions (500) with their traceback; 4xx stay at WARNING.
+        "django.request": {"handlers": ["console", "file"], "level": "WARNING", "propagate": False},
+        "django.security": {"handlers": ["console", "file"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console", "file"], "level": "WARNING", "propagate": False},
         "jieba": {"handlers": ["console"], "level": "WARNING"},
     },
 }
