@@ -2,11 +2,13 @@
 and counted for the department, and stays in the centre window's ledger."""
 
 import pytest
+from django.utils import timezone
 
 from daiban.models import Case, CaseStatus, Channel
 from daiban.roles import UNIT_STAFF
 from daiban.services import intake
 from daiban.services.base import ActionPermissionDenied, current_version
+from daiban.statistics import Period, statistics_table
 from tests.factories import UnitFactory, staff_user
 from tests.intake_setup import PASSWORD, World, apply_post, grant_admin_access
 
@@ -174,3 +176,12 @@ def test_the_department_carries_its_case_through_to_the_archive(client, world, s
     assert case.status == CaseStatus.ARCHIVED and case.accepting_unit == world.unit
     page = client.get(f"/admin/results/cases/{case.pk}/feedback/print/").content.decode()
     assert "13800001234" in page  # the department's window copy
+
+
+def test_the_case_counts_in_the_departments_row_of_attachment_8_not_the_windows(client, world, sms_outbox):
+    """附件8: the department that took the request at its own window accepted it (hand-counted: 1 and 0)."""
+    register_and_accept(login(client, "zz_sbj"), world)
+    month = Period.containing(timezone.localdate())
+    rows = {row.name: row.figures for row in statistics_table(month) if not row.is_region}
+    assert (rows["资中县社会保险事业管理局"].accepted, rows["资中县社会保险事业管理局"].in_progress) == (1, 1)
+    assert rows["资中县行政审批局"].accepted == 0  # the centre's window unit keeps its row, with zeros

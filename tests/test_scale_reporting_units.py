@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from daiban.models import CaseStatus, CentreLevel, RegionLevel, Satisfaction
-from daiban.reporting import confirm_month, reporting_status
+from daiban.reporting import reporting_status
 from daiban.roles import UNIT_STAFF
+from daiban.services.reporting import confirm_month, confirmations_seen
 from daiban.statistics import Period, statistics_table
 from tests.factories import CentreFactory, UnitFactory, city, county, make_region, staff_user
 from tests.results_setup import case_in, city_staff, evaluate
@@ -132,6 +133,6 @@ def test_every_reporting_unit_has_the_confirmation_duty(city_with_departments):
     market = statuses["内江市市场监督管理局"]
     assert not market.confirmed and market.is_late  # due on 2025-11-25, long past
     clerk = staff_user(UNIT_STAFF, unit=market.unit)
-    report = confirm_month(market.unit, OCT_2025, clerk)
+    report = confirm_month(market.unit, user=clerk, period=OCT_2025, version=confirmations_seen(market.unit, OCT_2025))
     assert (report.accepted, report.in_progress, report.completed, report.satisfied) == (0, 0, 0, 0)
     assert {status.unit.name: status.confirmed for status in reporting_status(OCT_2025)}["内江市市场监督管理局"]
