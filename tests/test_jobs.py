@@ -11,13 +11,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks.backends.base import BaseTaskBackend
 
 from daiban import tasks
 from daiban.models import LiaisonPost, Notification, NotificationChannel, NotificationStatus
-from daiban.services import handling
+from daiban.services import handling, outbox
 from daiban.sms import MemorySmsBackend
 from tests.factories import LiaisonFactory
 
@@ -91,3 +93,24 @@ def test_reminders_job_queues_each_reminder_once_a_day():
     told = Notification.objects.get(recipient=world.co.a_post.phone)
     assert case.number in told.body and "逾期" in told.body
     assert tasks.send_reminders.enqueue().return_value == 0  # the same day again: nobody twice
+
+
+class UnreachableQueue(BaseTaskBackend):
+    def enqueue(self, task, args, kwargs):
+        raise DatabaseError("任务队列不可用")
+
+
+@pytest.mark.django_db
+def test_a_message_that_cannot_be_queued_stays_in_the_outbox_for_the_cron_run(
+    sms_outbox, django_capture_on_commit_callbacks
+):
+    with override_settings(TASKS={"default": {"BACKEND": "tests.test_jobs.UnreachableQueue"}}):
+        with django_capture_on_commit_callbacks(execute=True):
+            message = outbox.queue_sms("13800000002", "您好")
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (NotificationStatus.PENDING, 0)
+    assert sms_outbox == []
+
+    call_command("send_notifications", stdout=StringIO())
+    message.refresh_from_db()
+    assert message.status == NotificationStatus.SENT and sms_outbox == [("13800000002", "【内江政务服务】您好")]
