@@ -18,9 +18,14 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
-	$(PY) manage.py load_demo
+	@# Jobs run inline while loading: the search index and the demo's messages are done before the site opens.
+	TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend $(PY) manage.py load_demo
 	@echo ""
 	@echo "门户已启动：http://$(HOST):$(PORT)/    后台：http://$(HOST):$(PORT)/admin/"
+	@echo "后台任务（短信、邮件、索引）由 db_worker 在旁运行，随 runserver 一起退出。"
+	@# One shell: the worker runs beside runserver and is stopped when runserver ends (Ctrl+C included).
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

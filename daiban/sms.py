@@ -38,7 +38,11 @@ class MemorySmsBackend(SmsBackend):
 
 
 class HttpSmsBackend(SmsBackend):
-    """Posts to a JSON gateway at SMS_GATEWAY_URL with SMS_GATEWAY_KEY."""
+    """Posts to a JSON gateway at SMS_GATEWAY_URL with SMS_GATEWAY_KEY.
+
+    A gateway that does not answer costs at most SMS_GATEWAY_TIMEOUT seconds of the worker's time
+    (never a request's: the outbox sends from a background job) and the message is retried later.
+    """
 
     def send(self, phone, text):
         import json
@@ -51,7 +55,7 @@ class HttpSmsBackend(SmsBackend):
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_GATEWAY_KEY}"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=getattr(settings, "SMS_GATEWAY_TIMEOUT", 10)) as response:
                 if response.status >= 300:
                     raise SmsError(f"短信网关返回 {response.status}")
         except OSError as exc:

@@ -28,7 +28,7 @@ LAYERS = [
             "daiban.catalogue_review",
         ],
     ),
-    ("services", ["daiban.services", "daiban.reminders"]),
+    ("services", ["daiban.services", "daiban.reminders", "daiban.tasks"]),
     ("forms and Excel", ["daiban.forms", "daiban.excel", "daiban.tables", "daiban.filters"]),
     (
         "views",

@@ -1,7 +1,9 @@
-"""The outbox: messages are queued inside the caller's transaction and sent after commit.
+"""The outbox: messages are queued inside the caller's transaction and sent by a background job.
 
-A failing provider never loses a message: it stays in the outbox and
-`manage.py send_notifications` (cron, every few minutes) retries with back-off.
+After commit each message becomes a `daiban.tasks.send_notification` job that `manage.py db_worker`
+runs, so no request waits for the SMS gateway or the mail server. A failing provider never loses
+a message: it stays in the outbox and `manage.py send_notifications` (cron, every few minutes)
+retries with back-off.
 Sending takes the message's row lock (skipping a row someone else is sending), so the
 cron job and the admin's retry button never send the same message twice.
 """
@@ -58,8 +60,21 @@ def notify_applicant(case, text, subject="帮办代办办件通知"):
 
 def _queue(notification):
     notification.save()
-    transaction.on_commit(lambda: deliver(notification.pk))
+    transaction.on_commit(lambda: _enqueue_send(notification.pk))
     return notification
+
+
+def _enqueue_send(notification_id):
+    """Hand the message to the background worker: the request never waits for a gateway.
+
+    If even queueing fails, the message is still in the outbox and `send_notifications` sends it.
+    """
+    from ..tasks import send_notification  # daiban.tasks imports this module
+
+    try:
+        send_notification.enqueue(notification_id)
+    except Exception:  # the outbox row is the durable record; cron picks it up
+        logger.exception("通知 %s 未能加入发送队列，将由定时任务补发。", notification_id)
 
 
 def deliver(notification_id):

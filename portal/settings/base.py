@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Background jobs: django-tasks (bundled with Wagtail) with its database backend and `db_worker`.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +240,18 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "daiban.sms.ConsoleSmsBackend")
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "")
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "内江政务服务")
+
+# Background jobs (daiban/tasks.py): queued in the database, run by `manage.py db_worker`.
+# Wagtail's own jobs (reference index, search index, file deletion) go through the same queue.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A job sending mail waits at most this long for the mail server (the SMS gateway: SMS_GATEWAY_TIMEOUT).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+SMS_GATEWAY_TIMEOUT = int(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
 
 # Logging: every line carries the request id; 500s with their traceback go to stderr and to a
 # rotating file in LOG_DIR (default BASE_DIR/logs, ignored by git).
