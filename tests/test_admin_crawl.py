@@ -7,19 +7,17 @@ cases lists only cases of the person's scope (daiban.permissions.cases_visible_t
 """
 
 import html
-import io
 import json
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from daiban.demo.org import PASSWORD
 from daiban.permissions import cases_visible_to
 
+# demo_db: the session's demo database (tests.database_fixture.py), shared with tests/test_demo.py.
 pytestmark = pytest.mark.django_db
 
 LOGINS = [
@@ -55,15 +53,6 @@ CASE_LISTINGS = [
     "/admin/daiban/case/?overdue=case",
     "/admin/daiban/case/?overdue=due_soon",
 ]
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 class Crawl:
@@ -139,7 +128,7 @@ def crawl_case(crawl, pk):
 
 
 @pytest.mark.parametrize("username", LOGINS)
-def test_every_login_walks_the_back_office_without_errors_and_within_scope(demo, username):
+def test_every_login_walks_the_back_office_without_errors_and_within_scope(demo_db, username):
     crawl = Crawl(username)
     visible = set(cases_visible_to(crawl.user).values_list("pk", flat=True))
 
@@ -162,7 +151,7 @@ def test_every_login_walks_the_back_office_without_errors_and_within_scope(demo,
     assert crawl.problems == [], f"{username}:\n" + "\n".join(crawl.problems)
 
 
-def test_the_demo_gives_every_kind_of_login_something_to_look_at(demo):
+def test_the_demo_gives_every_kind_of_login_something_to_look_at(demo_db):
     """The crawl means something only if the demo puts cases in each role's scope."""
     users = get_user_model().objects.filter(username__in=LOGINS)
     seen = {user.username: cases_visible_to(user).count() for user in users}
