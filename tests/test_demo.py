@@ -1,6 +1,6 @@
 """`manage.py load_demo`: idempotent, Neijiang's organisation, and every printed login works.
 
-The demo database of the session (tests.database_fixture.py) is what one `load_demo` on the migrated database
+The demo database of the session (tests/database_fixture.py) is what one `load_demo` on the migrated database
 made; these tests run `load_demo` a second time on it.
 """
 
