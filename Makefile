@@ -31,7 +31,7 @@ demo: install
 test: install
 	@if [ -x /usr/bin/chromium ]; then echo "浏览器测试：使用 /usr/bin/chromium"; \
 	else echo "浏览器测试：未找到 /usr/bin/chromium，跳过（apt-get install chromium fonts-noto-cjk 后可运行）"; fi
-	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 # SQLite by default; on PostgreSQL: DATABASE_URL=postgres://… make bench (add BENCH_1M=1 for a million cases).
 bench: install

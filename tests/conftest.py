@@ -3,6 +3,12 @@ from django.core.cache import cache
 from django.db import connection, connections
 
 from daiban.sms import MemorySmsBackend
+from tests.database_fixture import (  # noqa: F401
+    demo_database,
+    demo_db,
+    django_db_modify_db_settings,
+    django_db_setup,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -383,9 +384,12 @@ ATTACKS = [
 ]
 
 
-@pytest.fixture
-def scene():
-    return Scene()
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker):
+    """Built once for the module (it takes seconds); each test's changes are rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield Scene()
+        transaction.set_rollback(True)
 
 
 def is_refused(response):
