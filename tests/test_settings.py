@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_production(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    # The browser tests' conftest allows async-unsafe calls in this process; a deployment never does.
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     environment.update(env)
     return subprocess.run(
@@ -35,7 +37,9 @@ def test_wsgi_starts_when_configured():
 
 
 def test_check_deploy_is_clean_under_production_settings():
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    # The browser tests' conftest allows async-unsafe calls in this process; a deployment never does.
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         SECRET_KEY="k9$" + "x7Qz!pL2" * 8,
@@ -53,7 +57,9 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def production_setting(name, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    # The browser tests' conftest allows async-unsafe calls in this process; a deployment never does.
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="x", **env
     )

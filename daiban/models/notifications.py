@@ -20,6 +20,9 @@ class NotificationStatus(models.TextChoices):
 
 
 class Notification(models.Model):
+    # Messages are history, never content: no reference-index job for each message queued.
+    wagtail_reference_index_ignore = True
+
     channel = models.CharField("渠道", max_length=8, choices=NotificationChannel.choices)
     recipient = models.CharField("接收人", max_length=200)
     subject = models.CharField("标题", max_length=200, blank=True)
