@@ -206,6 +206,11 @@ class Action:
     def target(self):
         return self.machine[self.transition][1]
 
+    def log(self, case, label, **kwargs):
+        """Record, on the locked case, a change that keeps the case's status; bump the case's version."""
+        touch(case)
+        return record(case, self.transition, label, user=self.user, **kwargs)
+
 
 class CaseAction(Action):
     """An action on a case; by default the window of the case's centre does it."""
@@ -222,11 +227,6 @@ class CaseAction(Action):
     def move(self, case, *, label, **kwargs):
         """Move the locked case along the table (or keep its status), apply changes, bump the version, record."""
         return transition(case, self.transition, label=label, user=self.user, **kwargs)
-
-    def log(self, case, label, **kwargs):
-        """Record a change of a locked case that keeps its status, and bump its version."""
-        touch(case)
-        return record(case, self.transition, label, user=self.user, **kwargs)
 
 
 def current_version(obj):

@@ -194,10 +194,6 @@ class FlowAction(Action):
     def move_flow(self, flow, status=None, **changes):
         _save_flow(flow, status=status or self.target, **changes)
 
-    def log(self, flow, label, **kwargs):
-        touch(flow.case)
-        return record(flow.case, self.transition, label, user=self.user, **kwargs)
-
 
 def _save_flow(flow, **changes):
     for field, value in changes.items():
@@ -225,7 +221,7 @@ class AcceptFlow(FlowAction):
         due = add_working_days(accepted_on, days)
         self.move_flow(flow, accepted_on=accepted_on, notice_no=notice_no, due_date=due)
         self.log(
-            flow,
+            flow.case,
             f"{flow.unit.name}受理（承诺办结日期 {due:%Y-%m-%d}）",
             public=True,
             data={"flow": flow.pk, "notice_no": flow.notice_no},
@@ -243,7 +239,7 @@ class RequestMaterials(FlowAction):
 
     def perform(self, flow, *, items):
         self.move_flow(flow)
-        self.log(flow, f"{flow.unit.name}要求补充材料", note=items, data={"flow": flow.pk})
+        self.log(flow.case, f"{flow.unit.name}要求补充材料", note=items, data={"flow": flow.pk})
         notify_staff.materials_requested(flow, items)
         return flow
 
@@ -255,7 +251,7 @@ class ResumeFlow(FlowAction):
 
     def perform(self, flow):
         self.move_flow(flow, status=FlowStatus.ACCEPTED if flow.accepted_on else FlowStatus.ASSIGNED)
-        self.log(flow, f"{flow.unit.name}已收到补充材料，继续办理", data={"flow": flow.pk})
+        self.log(flow.case, f"{flow.unit.name}已收到补充材料，继续办理", data={"flow": flow.pk})
         return flow
 
 

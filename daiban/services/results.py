@@ -6,7 +6,7 @@ from ..models import Delivery, Evaluation, EvaluationMethod, FollowUp, FollowUpS
 from ..permissions import can_supervise
 from . import transitions
 from .audit import record
-from .base import Action, ActionError, CaseAction, lock_case, required, touch
+from .base import Action, ActionError, CaseAction, lock_case, required
 from .outbox import notify_applicant
 
 __all__ = [
@@ -220,9 +220,7 @@ class FollowUpAction(Action):
             setattr(follow_up, field, value)
         follow_up.status = self.machine[self.transition][1]
         follow_up.save()
-        case = follow_up.evaluation.case
-        touch(case)
-        record(case, self.transition, label, user=self.user, note=note)
+        self.log(follow_up.evaluation.case, label, note=note)
         return follow_up
 
 
