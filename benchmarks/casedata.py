@@ -16,7 +16,9 @@ from daiban.models import Case, CaseStatus, Evaluation, EvaluationMethod, FlowSt
 LEVELS = list(Satisfaction.values)
 # Cases accepted longer ago than this before `end` are finished (completed or withdrawn), as in life.
 OPEN_DAYS = datetime.timedelta(days=45)
-ROUTES = ["single", "bundle", "task_force", ""]
+# Routes as a city sees them over a year: mostly one unit, some 一件事一次办, few 专班, some not routed
+# (rejected, withdrawn or still being screened). Twenty cases at a time.
+ROUTES = ["single"] * 14 + ["bundle"] * 2 + ["task_force"] + [""] * 3
 
 _CASES_SQL = """
 INSERT INTO daiban_case (
@@ -32,7 +34,7 @@ SELECT
     '压测申请人' || g.i, false, '压测联系人', '138' || lpad((g.i %% 100000000)::text, 8, '0'), '', '',
     '城镇职工基本养老保险关系转移接续', 'proxy', '', '', '', 'pickup', '', '', '',
     CASE WHEN g.i %% 17 = 0 THEN 'elderly' ELSE '' END, '', '', '',
-    (ARRAY['single','bundle','task_force',''])[1 + g.i %% 4], '', '', false, '', '',
+    (%(routes)s::text[])[1 + g.i %% 20], '', '', false, '', '',
     t.at, t.at + interval '1 hour', ((t.at + interval '10 days') AT TIME ZONE 'Asia/Shanghai')::date,
     CASE WHEN k.status = 'completed' THEN t.at + interval '3 days' END,
     CASE WHEN k.status = 'withdrawn' THEN t.at + interval '2 days' END,
@@ -75,6 +77,7 @@ def insert_cases(windows, count, start, end, prefix="BB"):
         params = {
             "prefix": prefix,
             "count": count,
+            "routes": ROUTES,
             "start": start,
             "span": (end - start).total_seconds(),
             "open_after": end - OPEN_DAYS,
@@ -116,7 +119,7 @@ def _bulk_insert(windows, count, start, end, prefix, batch=5000):
                     contact_phone=f"138{i % 100_000_000:08d}",
                     matter_text="城镇职工基本养老保险关系转移接续",
                     special_group="elderly" if i % 17 == 0 else "",
-                    route=ROUTES[i % 4],
+                    route=ROUTES[i % len(ROUTES)],
                     centre=centre,
                     region_id=unit.region_id,
                     accepting_unit=unit,

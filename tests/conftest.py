@@ -4,6 +4,7 @@ from django.db import connection, connections
 
 from daiban.sms import MemorySmsBackend
 from tests.database_fixture import (  # noqa: F401
+    _postgres_demo_before_anyone_connects,
     demo_database,
     demo_db,
     django_db_modify_db_settings,

@@ -244,6 +244,14 @@ def demo_database(request, django_db_setup, django_db_blocker):
         demo.destroy()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_demo_before_anyone_connects(request):
+    """On PostgreSQL the demo is a clone (CREATE DATABASE … TEMPLATE), which needs the worker's test
+    database free of other sessions: build it before a live server or a thread connects to it."""
+    if connection.vendor == "postgresql":
+        request.getfixturevalue("demo_database")
+
+
 @pytest.fixture(scope="module")
 def demo_db(demo_database, django_db_blocker):
     """The demo data for every test of the module; each test still rolls back its own changes."""
