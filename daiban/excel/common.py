@@ -26,9 +26,11 @@ import datetime
 import itertools
 import re
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 from zoneinfo import ZoneInfo
 
+from defusedxml import DefusedXmlException
 from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -61,6 +63,10 @@ class ExcelFormatError(ValueError):
     """The upload is not a readable xlsx workbook or has no recognisable header. Message in Chinese."""
 
 
+class DamagedWorkbook(ExcelFormatError):
+    """An xlsx whose XML is cut off or hostile (entity expansion, external entities)."""
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -85,18 +91,39 @@ def beijing(value, fmt="%Y-%m-%d %H:%M"):
 # --- reading -------------------------------------------------------------------------------
 
 
+# A damaged part of the workbook, or XML that defusedxml refuses (entity expansion, external entities).
+XML_ERRORS = (ParseError, DefusedXmlException)
+MALFORMED = "文件内容已损坏或含有不允许的 XML 结构，无法读取：请在 Excel 中另存为 .xlsx 后重新上传。"
+
+
 def open_workbook(file, *, read_only=True):
     try:
         return load_workbook(file, read_only=read_only, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (*XML_ERRORS, BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        if _caused_by_xml(error):  # openpyxl wraps a sheet's XML error in a ValueError
+            raise DamagedWorkbook(MALFORMED) from error
         raise ExcelFormatError("无法读取文件：请上传 Excel 工作簿（.xlsx 格式）。") from error
 
 
+def _caused_by_xml(error):
+    while error is not None:
+        if isinstance(error, XML_ERRORS):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def sheet_rows(sheet):
-    """(sheet row number, [raw cell value, ...]) for every row of a sheet."""
+    """(sheet row number, [raw cell value, ...]) for every row of a sheet; ExcelFormatError for damaged XML.
+
+    A read_only sheet is parsed while it is read, so its XML errors surface here, not when it is opened.
+    """
     if hasattr(sheet, "reset_dimensions"):  # read_only sheets may carry a wrong stored size
         sheet.reset_dimensions()
-    return enumerate(sheet.iter_rows(values_only=True), start=1)
+    try:
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except XML_ERRORS as error:
+        raise DamagedWorkbook(MALFORMED) from error
 
 
 def cell_text(value):

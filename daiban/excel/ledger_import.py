@@ -20,7 +20,16 @@ from openpyxl.utils.datetime import from_excel
 
 from ..models import Case, MatterPage, Satisfaction, Unit
 from ..services.imports import FlowLine, HistoricalRow, import_historical_case
-from .common import ExcelFormatError, Heading, RowError, SheetError, find_header, open_workbook, sheet_rows
+from .common import (
+    DamagedWorkbook,
+    ExcelFormatError,
+    Heading,
+    RowError,
+    SheetError,
+    find_header,
+    open_workbook,
+    sheet_rows,
+)
 
 __all__ = ["LedgerImportError", "LedgerPreview", "parse_date", "preview_ledger", "import_ledger"]
 
@@ -166,12 +175,16 @@ class _Reader:
     def read_workbook(self, file):
         try:
             workbook = open_workbook(file)
+        except DamagedWorkbook as error:
+            raise LedgerImportError([RowError(0, "", str(error))])
         except ExcelFormatError:
             raise LedgerImportError([RowError(0, "", "不是有效的 Excel（.xlsx）工作簿，请上传 .xlsx 文件")])
         try:
             found = False
             for sheet in workbook.worksheets:
                 found |= self.read_sheet(sheet.title, sheet_rows(sheet))
+        except ExcelFormatError as error:
+            raise LedgerImportError([RowError(0, "", str(error))])
         finally:
             workbook.close()
         if not found:
