@@ -8,6 +8,7 @@ soon or overdue without any open flow (accepted but not routed) goes to the wind
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 
 from . import deadlines
@@ -98,18 +99,19 @@ def _unrouted_cases(today, limit):
 
 
 def send(reminders, today=None):
-    """Queue each person's reminder and remember its lines for today; call inside a transaction.
+    """Queue each person's reminder and remember its lines for today, in one transaction.
 
     A line another run recorded meanwhile is dropped (the unique constraint decides), so two runs
     on the same day never tell anyone the same thing twice. Returns how many people were told.
     """
     today = today or timezone.localdate()
     told = 0
-    for reminder in reminders.values():
-        items = [item for item in reminder.items if _claim(today, reminder.liaison, item)]
-        if items:
-            tell_liaison(reminder.liaison, Reminder(reminder.liaison, items).text)
-            told += 1
+    with transaction.atomic():
+        for reminder in reminders.values():
+            items = [item for item in reminder.items if _claim(today, reminder.liaison, item)]
+            if items:
+                tell_liaison(reminder.liaison, Reminder(reminder.liaison, items).text)
+                told += 1
     return told
 
 

@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django_tasks import task
 
 from . import reminders
@@ -50,10 +49,7 @@ def send_due_notifications():
 def send_reminders():
     """The day's 超时预警, as `manage.py send_reminders` sends them (never twice to one person a day)."""
     due = reminders.not_yet_sent(reminders.collect())
-    if not due:
-        return 0
-    with transaction.atomic():
-        return reminders.send(due)
+    return reminders.send(due) if due else 0
 
 
 @task()

@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from daiban.masking import mask_phone
 from daiban.reminders import collect, not_yet_sent, send
@@ -29,6 +28,5 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(self.style.WARNING(f"试运行：将通知 {len(reminders)} 人，未发送。"))
             return
-        with transaction.atomic():
-            told = send(reminders)
+        told = send(reminders)
         self.stdout.write(self.style.SUCCESS(f"已为 {told} 人生成提醒，交由通知发件箱发送。"))
