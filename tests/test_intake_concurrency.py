@@ -2,21 +2,14 @@
 
 import threading
 
-import pytest
-from django.conf import settings
 from django.db import connection
 
 from daiban.models import Case
 from daiban.services import intake
 from tests.intake_setup import World
+from tests.threads import POSTGRES_THREADS
 
-# Skipped before any database set-up on SQLite: a skipped transactional test would still flush the database.
-# serialized_rollback: the pages, site and groups made by migrations are back for the next test after the flush.
-pytestmark = [
-    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="需要 PostgreSQL"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.postgres,
-]
+pytestmark = POSTGRES_THREADS
 
 SUBMISSIONS = 50
 AT_ONCE = 20  # connections open at the same time (the server is shared)

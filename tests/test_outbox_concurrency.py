@@ -2,17 +2,12 @@
 
 import time
 
-import pytest
-
 from daiban.models import Notification, NotificationChannel, NotificationStatus
 from daiban.services import outbox
 from daiban.sms import MemorySmsBackend
-from tests.test_concurrency import ON_SQLITE, in_parallel
+from tests.threads import POSTGRES_THREADS, in_parallel
 
-pytestmark = [
-    pytest.mark.skipif(ON_SQLITE, reason="需要 PostgreSQL（设置 DATABASE_URL 后运行）"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = POSTGRES_THREADS
 
 
 def test_two_senders_at_once_send_a_message_once(monkeypatch):

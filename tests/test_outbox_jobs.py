@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from daiban.models import Case, Notification, NotificationChannel, NotificationStatus
 from daiban.sms import SmsBackend
 from tests.intake_setup import World, apply_post
-from tests.test_concurrency import ON_SQLITE
+from tests.threads import ON_SQLITE
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -7,19 +7,14 @@ database cache; that cache's own incr() is not atomic and let 12–17 of 120 gue
 import threading
 from collections import Counter
 
-import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 
 from daiban.ratelimit import RateLimit
 from tests.intake_setup import World
+from tests.threads import POSTGRES_THREADS
 
-pytestmark = [
-    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="需要 PostgreSQL"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.postgres,
-]
+pytestmark = POSTGRES_THREADS
 
 GUESSES = 120
 AT_ONCE = 20  # connections open at the same time (the server is shared)
