@@ -233,7 +233,7 @@ def print_application(request, pk):
     """附件5 帮办代办服务申请表, two copies on A4 (申请人 and 窗口)."""
     case = get_case_for(request, pk)
     copies = ["申请人留存", "帮办代办窗口留存"]
-    context = {"case": case, "copies": copies, "show_full_contact": can_handle_at_window(request.user, case)}
+    context = {"case": case, "copies": copies}
     return render(request, "daiban/admin/case/print_application.html", context)
 
 

@@ -339,7 +339,6 @@ class HandoverPrintView(TemplateView):
             handover=handover,
             rows=rows,
             service_forms=forms_,
-            phone=mask_phone(case.contact_phone),
         )
         return context
 

@@ -124,7 +124,6 @@ class FeedbackPrintView(TemplateView):
         evaluation = evaluation_of(case)
         context.update(
             case=case,
-            phone=mask_phone(case.contact_phone),
             evaluation=evaluation,
             service_forms=[(value, label, case.service_form == value) for value, label in ServiceForm.choices],
             levels=_levels(evaluation),
