@@ -48,6 +48,10 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
+    # Leave the page first: an admin edit view releases its editing session on unload (a request to the
+    # live server), which must be over before the database is flushed for the next test.
+    page.goto("about:blank")
+    page.wait_for_timeout(500)
     context.close()
 
 
