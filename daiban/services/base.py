@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 STALE = "该办件已被其他人修改，请刷新页面后查看最新情况再操作。您填写的内容未丢失。"
+ARCHIVED = "该办件已归档，归档后不能再修改。"
 
 
 class ActionError(Exception):
@@ -73,7 +74,7 @@ def lock_case(case_or_pk, version=None):
     pk = getattr(case_or_pk, "pk", case_or_pk)
     case = Case.objects.select_for_update().get(pk=pk)
     if case.status == CaseStatus.ARCHIVED:
-        raise CaseArchived("该办件已归档，归档后不能再修改。")
+        raise CaseArchived(ARCHIVED)
     if version is not None and int(version) != case.version:
         raise ConcurrentUpdate(STALE)
     return case
@@ -169,7 +170,7 @@ class Action:
         """Archived cases are read-only for everyone; then: may this person do this at all?"""
         case = self.case_of(obj)
         if case is not None and case.status == CaseStatus.ARCHIVED:
-            raise CaseArchived("该办件已归档，归档后不能再修改。")
+            raise CaseArchived(ARCHIVED)
         if not self.has_permission(obj):
             raise ActionPermissionDenied(self.denied)
 
