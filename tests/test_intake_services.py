@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -31,6 +33,27 @@ def test_online_submission_numbers_and_notifies(world):
     assert len(case.query_code) == 6 and case.query_code.isdigit()
     assert world.online_case().number == f"BD{today:%Y%m%d}0002"
     assert case.number in texts(case)[0] and case.query_code in texts(case)[0]
+
+
+def test_the_case_number_is_taken_last_and_a_failed_request_leaves_no_gap(world, monkeypatch):
+    """The day's counter row is the city-wide lock: only the history and the SMS are written after it."""
+    with CaptureQueriesContext(connection) as queries:
+        case = world.online_case()
+    statements = [q["sql"].lower() for q in queries.captured_queries]
+    counter = max(i for i, sql in enumerate(statements) if "daiban_casenumbersequence" in sql and "update" in sql)
+    after = [sql for sql in statements[counter + 1 :] if not sql.startswith(("savepoint", "release", "commit"))]
+    assert len(after) <= 6, after
+    assert Case.objects.get(pk=case.pk).number == case.number
+    assert ModelLogEntry.objects.filter(object_id=str(case.pk), label__contains=case.number).exists()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("上传失败")
+
+    monkeypatch.setattr(intake, "_add_papers", broken)
+    with pytest.raises(RuntimeError):
+        world.online_case()
+    monkeypatch.undo()
+    assert world.online_case().number == f"BD{timezone.localdate():%Y%m%d}0002"
 
 
 def test_acceptance_sets_unit_date_and_due_date(world):

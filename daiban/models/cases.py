@@ -230,7 +230,8 @@ class CaseMaterial(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"cases/{instance.case.number}/{filename}"
+    # By the case's id: a new case's files are saved before its number is taken (services.numbering).
+    return f"cases/{instance.case_id}/{filename}"
 
 
 class CaseAttachment(models.Model):

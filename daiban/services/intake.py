@@ -13,7 +13,7 @@ from ..workdays import add_working_days
 from .audit import record
 from .base import ActionError, ActionPermissionDenied, CaseAction, required
 from .handling import cancel_open_flows
-from .numbering import new_query_code, next_case_number
+from .numbering import assign_case_number, new_query_code, provisional_number
 from .outbox import notify_applicant
 
 __all__ = [
@@ -70,6 +70,7 @@ def submit_online(details, *, materials=(), files=(), units=()):
     with transaction.atomic():
         case = _create_case(details, channel=Channel.ONLINE, consent_at=timezone.now())
         _add_papers(case, materials, files, units, by_applicant=True)
+        assign_case_number(case)
         record(case, "submit", "提交网上申请", actor_label="申请人", public=True)
         notify_applicant(
             case,
@@ -96,6 +97,7 @@ def register_at_window(user, details, *, channel=Channel.WINDOW, materials=(), f
         extra = {"accepting_unit": department} if department is not None else {}
         case = _create_case(details, channel=channel, consent_at=timezone.now(), received_by=user, **extra)
         _add_papers(case, materials, files, units, by_applicant=False)
+        assign_case_number(case)
         where = f"{department.name}进驻窗口，" if department is not None else ""
         record(case, "register", f"窗口登记申请（{where}{Channel(channel).label}）", user=user, public=True)
         notify_applicant(
@@ -111,8 +113,9 @@ def _create_case(details, **extra):
     if matter is not None and not values.get("matter_text"):
         values["matter_text"] = matter.title
     centre = values["centre"]
+    # The real number is taken last (assign_case_number), so the day's counter is locked only briefly.
     return Case.objects.create(
-        number=next_case_number(),
+        number=provisional_number(),
         query_code=new_query_code(),
         region_id=centre.region_id,
         **values,
