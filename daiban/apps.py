@@ -8,3 +8,6 @@ class DaibanConfig(AppConfig):
 
     def ready(self):
         from . import auth  # noqa: F401  (connects the login audit signals)
+        from .services import indexing
+
+        indexing.connect()  # saves inside indexing.batched_index() are indexed once, in bulk

@@ -317,6 +317,11 @@ class MatterPage(Page):
     def full_name(self):
         return f"{self.title}（{self.sub_item_name}）" if self.sub_item_name else self.title
 
+    @classmethod
+    def get_indexed_objects(cls):
+        # search_text reads the unit and the materials: one query each for a whole batch.
+        return super().get_indexed_objects().select_related("unit").prefetch_related("materials")
+
     def search_text(self):
         """Everything people may search for, segmented into words (see daiban.search)."""
         from daiban.search import index_text

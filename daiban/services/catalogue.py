@@ -15,6 +15,8 @@ from django.utils.text import slugify
 from daiban.models import HandlingForm, MatterListPage, MatterPage, Region, RegionLevel, Unit
 from home.models import HomePage
 
+from .indexing import batched_index
+
 LIST_FIELDS = ["unit_id", "title", "sub_item_name", "matter_type", "category", "promised_days", "handling_form", "note"]
 
 
@@ -157,8 +159,11 @@ class ImportResult:
 
 
 def apply_matter_import(plan, *, publish=True, user=None):
-    """Carry out a plan in one transaction. Without `publish` the changes are saved as drafts."""
-    with transaction.atomic():
+    """Carry out a plan in one transaction. Without `publish` the changes are saved as drafts.
+
+    Each page is indexed once, in bulk, after the commit (services.indexing), not on each of its saves.
+    """
+    with transaction.atomic(), batched_index():
         list_page = plan.list_page or _create_list(plan.region, plan.level, publish, user)
         units = dict(plan.units)
         for name in plan.new_units:
