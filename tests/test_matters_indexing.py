@@ -1,6 +1,7 @@
 """The 附件1 import indexes each page once, in bulk, after its transaction commits."""
 
 import pytest
+from django.core.management import CommandError
 from modelsearch.backends.base import BaseSearchBackend
 from wagtail.search.models import IndexEntry
 
@@ -63,7 +64,7 @@ def test_each_imported_page_is_indexed_once_in_one_bulk_write(
 
 def test_a_refused_import_indexes_nothing(zizhong, tmp_path, index_writes, django_capture_on_commit_callbacks):
     bad = rows(5) + [[6, UNIT, "", "", "公共服务", "医疗保障类", "5个工作日", "帮办", None]]
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError):
         import_file(write(tmp_path, workbook_bytes(bad)))
     assert index_writes == []
     assert not MatterPage.objects.filter(title__startswith="医保事项").exists()

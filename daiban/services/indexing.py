@@ -6,8 +6,8 @@ statistics of the whole index. Inside `batched_index()` saves are only noted; wh
 transaction commits, each model's pages are indexed in one bulk write per backend.
 
 Outside the block nothing changes: `connect()` (from AppConfig.ready) puts this module's handler
-where the search app's `post_save` handler goes, and it hands every other save straight to that one. The batch is per thread
-and per task (a context variable), so other requests keep indexing as usual.
+where the search app's `post_save` handler goes, and it hands every other save straight to that one.
+The batch is per thread and per task (a context variable), so other requests keep indexing as usual.
 """
 
 from collections import defaultdict
