@@ -42,6 +42,8 @@ __all__ = [
     "ReceiveDeferredForm",
     "ProgressQueryForm",
     "PublicWithdrawForm",
+    "CorrectionForm",
+    "MAX_CORRECTION_FILES",
     "error_summary",
 ]
 
@@ -480,3 +482,48 @@ class PublicWithdrawForm(ActionForm):
         label="我确认撤回本次帮办代办申请", error_messages={"required": "请勾选确认后再撤回。"}
     )
     reason = forms.CharField(label="撤回原因（选填）", max_length=300, required=False)
+
+
+# Both at most MAX_UPLOAD_FILES per item (as on /apply/) and this many in all.
+MAX_CORRECTION_FILES = 2 * MAX_UPLOAD_FILES
+
+
+class CorrectionForm(ActionForm):
+    """The applicant's corrections on /progress/: files for each item of the open 一次性告知."""
+
+    note = forms.CharField(
+        label="补充说明（选填）",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如：身份证已换成有效期内的新证。",
+    )
+
+    def __init__(self, *args, notice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(notice.items.all())
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = UploadsField(
+                label=f"上传“{item.name}”",
+                help_text=f"PDF、JPG、PNG 文件，最多 {MAX_UPLOAD_FILES} 个，每个不超过 {MAX_UPLOAD_MB} MB；"
+                "可用手机拍照。",
+            )
+        self.order_fields([f"item_{item.pk}" for item in self.items] + ["note"])
+
+    def item_rows(self):
+        return [(item, self[f"item_{item.pk}"]) for item in self.items]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        count = sum(len(data.get(f"item_{item.pk}") or []) for item in self.items)
+        if not count:
+            raise ValidationError("请至少为一项需补正的材料选择文件后再提交。")
+        if count > MAX_CORRECTION_FILES:
+            raise ValidationError(f"一次最多提交 {MAX_CORRECTION_FILES} 个文件，请分两次提交或合并成 PDF。")
+        return data
+
+    def action_params(self):
+        files = [(item.name, self.cleaned_data.get(f"item_{item.pk}") or []) for item in self.items]
+        return {"files": files, "note": self.cleaned_data["note"]}
