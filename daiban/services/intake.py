@@ -52,6 +52,8 @@ CASE_FIELDS = (
     "matter_text",
     "service_form",
     "service_form_other",
+    "visit_address",
+    "visit_time",
     "units_text",
     "description",
     "delivery",

@@ -27,6 +27,7 @@ from ..forms.intake import (
     PublicWithdrawForm,
     error_summary,
 )
+from ..forms.uploads import discard_kept
 from ..models import Case, CaseStatus, MatterPage, OneTimeNotice
 from ..ratelimit import RateLimit
 from ..services import intake
@@ -79,14 +80,27 @@ def _submit(request):
         return _render_apply(request, ApplyForm(), MaterialFormSet(prefix="materials"), problem=SPAM, status=400)
     if not (form.is_valid() and materials.is_valid()):
         APPLY_LIMIT.undo(request)
+        _keep_files(request, form)
         return _render_apply(request, form, materials, status=400)
     try:
-        case = intake.submit_online(form.details(), materials=materials.materials(), files=form.cleaned_data["files"])
+        case = intake.submit_online(form.details(), materials=materials.materials(), files=form.all_files())
     except Exception:
         APPLY_LIMIT.undo(request)
         raise
+    discard_kept(form.kept)
     _remember(request, case)
     return redirect("daiban:apply_receipt", number=case.number)
+
+
+def _keep_files(request, form):
+    """A rejected form keeps the files that passed the checks: the page shows them ticked, nothing to choose again."""
+    token, entries = form.kept_again()
+    data = request.POST.copy()
+    data["kept_files"] = token
+    data.setlist("keep", [entry["id"] for entry in entries])
+    form.data = data
+    form.kept = entries
+    form.fields["keep"].choices = [(entry["id"], entry["name"]) for entry in entries]
 
 
 def _render_apply(request, form, materials, *, matter=None, problem="", status=200):
@@ -96,7 +110,7 @@ def _render_apply(request, form, materials, *, matter=None, problem="", status=2
         "matter": matter,
         "problem": problem,
         "errors": error_summary(form, materials) if form.is_bound else [],
-        "files_lost": form.is_bound and bool(request.FILES),
+        "files_lost": form.is_bound and bool(request.FILES) and not getattr(form, "kept", None),
     }
     return render(request, "daiban/public/apply.html", context, status=status)
 
