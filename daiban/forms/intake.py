@@ -573,6 +573,7 @@ class CorrectionForm(ActionForm):
     )
 
     def __init__(self, *args, notice, **kwargs):
+        kwargs.setdefault("auto_id", "correction_%s")  # the withdrawal form on the same page has id_version too
         super().__init__(*args, **kwargs)
         self.items = list(notice.items.all())
         for item in self.items:
