@@ -163,23 +163,25 @@ def _either(queries):
     return queries[0] if len(queries) == 1 else Or(queries)
 
 
+def _widening(word, synonyms):
+    """The expansions of `word` that can find more: one containing the word finds nothing the word does not."""
+    return [expansion for expansion in synonyms.get(word, ()) if word not in expansion]
+
+
 def _with_synonyms(text, synonyms):
-    """Every typed word is required; a word with synonyms may be found as any of them. None if none apply."""
+    """Every typed word is required; a word with synonyms may be found as any of them. None if none apply.
+
+    A typed word that is no term itself is split into its main words (jieba's cut), and those are looked up.
+    """
     parts, widened = [], False
     for word in text.lower().split(" "):
-        if word in synonyms:
-            parts.append(_either([_segmented(word), *map(_segmented, synonyms[word])]))
-            widened = True
-            continue
-        terms = query_terms(word)
-        if any(term in synonyms for term in terms):
-            widened = True
-            parts.extend(
-                _either([_segmented(term), *map(_segmented, synonyms[term])]) if term in synonyms else _segmented(term)
-                for term in terms
-            )
-        elif terms:
-            parts.append(_segmented(word))
+        pieces = (
+            [word] if word in synonyms else [piece for piece in tokenizer().cut(word, HMM=False) if _is_word(piece)]
+        )
+        for piece in pieces:
+            wider = _widening(_clean(piece), synonyms)
+            widened = widened or bool(wider)
+            parts.append(_either([_segmented(piece), *map(_segmented, wider)]))
     if not widened:
         return None
     parts = [part for part in parts if part is not None]
