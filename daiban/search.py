@@ -20,9 +20,10 @@ import re
 import tempfile
 import threading
 
-from wagtail.search.query import Or, PlainText
+from wagtail.search.query import And, Or, PlainText
 
 WORD = re.compile(r"\w", re.UNICODE)
+EXPANSION_SEPARATORS = re.compile(r"[\n/／、，,;；|]+")
 SQUEEZE = re.compile(r"\s+")
 UNSAFE = re.compile(r"[\"'*:&|!()<>^]")
 
@@ -120,20 +121,85 @@ def index_text(*texts):
     return " ".join(index_terms(" ".join(text for text in texts if text)))
 
 
-def build_query(text, operator="and"):
+def parse_expansions(text):
+    """The words of a synonym's expansions: one a line, or separated by / 、 , ;."""
+    return _unique(word.strip().lower() for word in EXPANSION_SEPARATORS.split(text or ""))
+
+
+def _tidy(text):
+    return SQUEEZE.sub(" ", UNSAFE.sub(" ", text or "")).strip()
+
+
+def build_query(text, operator="and", synonyms=None):
     """A Wagtail query for what people typed, or None when there is nothing to search for.
 
     The words must all be there (segmented); the text as typed still matches records that
     are indexed unsegmented (so nothing that was found before is lost).
+
+    `synonyms` ({term: [expansions]}, see daiban.models.SearchSynonym) widen a typed word, or a
+    segmented word of it, to "the word or any of its expansions" (社保 → 社保 or 社会保险).
     """
-    text = SQUEEZE.sub(" ", UNSAFE.sub(" ", text or "")).strip()
+    text = _tidy(text)
     terms = query_terms(text)
     if not terms:
         return None
+    if synonyms:
+        widened = _with_synonyms(text, synonyms)
+        if widened is not None:
+            return widened
     segmented = PlainText(" ".join(terms), operator=operator)
     if text.lower() == " ".join(terms):
         return segmented
     return Or([PlainText(text, operator=operator), segmented])
+
+
+def _segmented(text):
+    terms = query_terms(text)
+    return PlainText(" ".join(terms), operator="and") if terms else None
+
+
+def _either(queries):
+    queries = [query for query in queries if query is not None]
+    return queries[0] if len(queries) == 1 else Or(queries)
+
+
+def _widening(word, synonyms):
+    """The expansions of `word` that can find more: one containing the word finds nothing the word does not."""
+    return [expansion for expansion in synonyms.get(word, ()) if word not in expansion]
+
+
+def _with_synonyms(text, synonyms):
+    """Every typed word is required; a word with synonyms may be found as any of them. None if none apply.
+
+    A typed word that is no term itself is split into its main words (jieba's cut), and those are looked up.
+    """
+    parts, widened = [], False
+    for word in text.lower().split(" "):
+        pieces = (
+            [word] if word in synonyms else [piece for piece in tokenizer().cut(word, HMM=False) if _is_word(piece)]
+        )
+        for piece in pieces:
+            wider = _widening(_clean(piece), synonyms)
+            widened = widened or bool(wider)
+            parts.append(_either([_segmented(piece), *map(_segmented, wider)]))
+    if not widened:
+        return None
+    parts = [part for part in parts if part is not None]
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def title_concepts(text, synonyms=None):
+    """For each typed word, the texts whose presence in a matter's name means the name answers it.
+
+    The word itself and its synonyms' expansions; used to rank name matches above body-text matches.
+    """
+    synonyms = synonyms or {}
+    concepts = []
+    for word in _tidy(text).lower().split(" "):
+        if not word or not _is_word(word):
+            continue
+        concepts.append(_unique([word, *synonyms.get(word, [])]))
+    return concepts
 
 
 class SegmentingBackendMixin:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("apply/receipt/<str:number>/", public_cases.receipt, name="apply_receipt"),
     path("progress/", public_cases.progress, name="progress"),
     path("progress/withdraw/", public_cases.withdraw, name="progress_withdraw"),
+    path("progress/corrections/", public_cases.send_corrections, name="progress_corrections"),
     path("progress/forget/", public_cases.forget, name="progress_forget"),
     path("progress/evaluate/", results.evaluate_online, name="progress_evaluate"),
     path("search/", catalogue.search, name="search"),

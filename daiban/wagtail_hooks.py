@@ -13,6 +13,7 @@ from daiban.views import case_admin, handling_hooks, results_hooks
 from daiban.views.outbox import ReadOnlyPolicy
 from daiban.viewsets import catalogue
 from daiban.viewsets.org import OrganisationViewSetGroup, register_permission_policies
+from daiban.viewsets.search import SearchSynonymViewSet
 
 # Every audit label of the portal, from the one registry.
 hooks.register("register_log_actions", audit.register_log_actions)
@@ -21,6 +22,9 @@ hooks.register("register_log_actions", audit.register_log_actions)
 # Wagtail refuses a custom policy once a fallback one was created for the model.
 register_permission_policies()
 register_snippet(OrganisationViewSetGroup)
+
+# Search synonyms (社保 → 社会保险), kept by the city's 审批指导科.
+register_snippet(SearchSynonymViewSet)
 
 # Case intake: the 台账 listing and the case page.
 modeladmin_register(CaseLedgerAdmin)

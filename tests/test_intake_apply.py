@@ -77,7 +77,7 @@ def test_bad_submission_keeps_the_input_and_stores_nothing(client, world):
     html = response.content.decode()
     assert response.status_code == 400
     assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
-    assert "请填写正确的手机号码" in html
+    assert "请填写11位手机号码" in html
     assert "选择快递邮寄时，请填写收件人" in html
     assert "请阅读并同意个人信息处理说明后再提交" in html
     assert 'href="#id_contact_phone"' in html  # the summary links to the field
@@ -115,7 +115,7 @@ def test_bad_uploads_are_refused_with_a_clear_message(client, world, upload, mes
     html = response.content.decode()
     assert response.status_code == 400
     assert message in html
-    assert "已选择的文件没有保留" in html
+    assert "个文件已保留，无需重新选择" in html  # the good one; the bad one is named in the error
     assert Case.objects.count() == 0 and CaseAttachment.objects.count() == 0
 
 

@@ -120,7 +120,7 @@ def test_one_time_notice_needs_items_and_lists_them_all(world):
     intake.request_supplement(
         case, user=world.window, items=[{"name": "户口簿"}, {"name": "照片", "problem": "wrong"}], version=case.version
     )
-    assert "1.户口簿；2.照片" in texts(case)[-1]
+    assert "1.户口簿（缺少）；2.照片（不符合要求）" in texts(case)[-1]
     assert Case.objects.get().status == CaseStatus.PENDING_SUPPLEMENT
 
 

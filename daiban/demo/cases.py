@@ -56,7 +56,13 @@ CASES = [
         "医疗",
         Channel.WINDOW,
         "submitted",
-        {"special_group": "elderly", "service_form": "home_visit", "description": "老人行动不便，希望上门办理。"},
+        {
+            "special_group": "elderly",
+            "service_form": "home_visit",
+            "visit_address": "资中县水南镇演示村3组12号",
+            "visit_time": "工作日上午",
+            "description": "老人行动不便，希望上门办理。",
+        },
     ),
     (
         "demo-intake-notice",

@@ -27,7 +27,15 @@ from ..permissions import can_register_at, registration_centres
 from ..roles import UNIT_STAFF, WINDOW_STAFF, Scope, has_role
 from ..services.intake import CASE_FIELDS, WINDOW_CHANNELS
 from .base import ActionForm
-from .uploads import MAX_UPLOAD_FILES, MAX_UPLOAD_SIZE, UploadsField
+from .uploads import (
+    MAX_UPLOAD_FILES,
+    MAX_UPLOAD_SIZE,
+    UploadsField,
+    keep_upload,
+    kept_uploads,
+    open_kept,
+    sign_kept,
+)
 
 __all__ = [
     "ApplyForm",
@@ -42,6 +50,8 @@ __all__ = [
     "ReceiveDeferredForm",
     "ProgressQueryForm",
     "PublicWithdrawForm",
+    "CorrectionForm",
+    "MAX_CORRECTION_FILES",
     "error_summary",
 ]
 
@@ -49,6 +59,9 @@ MAX_UPLOAD_MB = MAX_UPLOAD_SIZE // 1024 // 1024
 PHONE_RE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 PHONE_MESSAGE = "请填写正确的手机号码（11位数字）或固定电话（如 0832-1234567）。"
 phone_validator = RegexValidator(PHONE_RE, PHONE_MESSAGE)
+MOBILE_RE = r"^1[3-9]\d{9}$"
+MOBILE_MESSAGE = "请填写11位手机号码（如 13800001234）：办理进度以短信发到这个号码，固定电话收不到短信。"
+mobile_validator = RegexValidator(MOBILE_RE, MOBILE_MESSAGE)
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -132,6 +145,8 @@ class CaseDetailsForm(forms.ModelForm):
             "matter_text": "事项名称",
             "units_text": "涉及部门",
             "centre": "办理的服务中心",
+            "visit_address": "上门服务地址",
+            "visit_time": "希望上门的时间",
         }
         help_texts = {
             "contact_phone": "手机号码或固定电话，用于接收办理进度短信和查询进度。",
@@ -141,6 +156,8 @@ class CaseDetailsForm(forms.ModelForm):
             "units_text": "选填。知道涉及哪些部门（单位）时可以填写。",
             "description": "选填。简要说明您需要什么帮助。",
             "special_group": "老年人、残疾人、现役退役军人可优先办理。",
+            "visit_address": "选择上门服务时必填：工作人员上门的详细地址，如：资中县水南镇某某村3组12号。",
+            "visit_time": "选择上门服务时必填：您方便的日期和时段，如：工作日上午、12月8日下午。",
             "centre": "选择您方便前往、或希望为您办理的服务中心。",
         }
         widgets = {
@@ -152,6 +169,7 @@ class CaseDetailsForm(forms.ModelForm):
             "applicant_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "recipient_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "visit_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -197,6 +215,10 @@ class CaseDetailsForm(forms.ModelForm):
             self.add_error("matter_text", "请从清单中选择事项，或填写事项名称。")
         if data.get("service_form") == ServiceForm.OTHER and not data.get("service_form_other", "").strip():
             self.add_error("service_form_other", "选择“其他”形式时，请说明需要的帮助。")
+        if data.get("service_form") == ServiceForm.HOME_VISIT:
+            for name in ("visit_address", "visit_time"):
+                if not data.get(name, "").strip() and name not in self.errors:
+                    self.add_error(name, f"选择上门服务时，请填写{self.fields[name].label}。")
         if data.get("delivery") == Delivery.COURIER:
             for name in ("recipient_name", "recipient_phone", "recipient_address"):
                 if not data.get(name) and name not in self.errors:
@@ -206,6 +228,13 @@ class CaseDetailsForm(forms.ModelForm):
     def details(self):
         """Cleaned values for daiban.services.intake (CASE_FIELDS)."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class KeptChoiceField(forms.MultipleChoiceField):
+    """Ticks of the kept files; an id no longer kept (expired, forged) is ignored, not an error."""
+
+    def valid_value(self, value):
+        return True
 
 
 class ApplyForm(CaseDetailsForm):
@@ -221,16 +250,62 @@ class ApplyForm(CaseDetailsForm):
     )
     # Honeypot: hidden from people, filled in by bots.
     website = forms.CharField(label="请勿填写此项", required=False)
+    # Files chosen on an earlier, rejected try, kept on the server (daiban.forms.uploads.keep).
+    kept_files = forms.CharField(required=False, widget=forms.HiddenInput)
+    keep = KeptChoiceField(
+        label="已保留的文件", required=False, widget=forms.CheckboxSelectMultiple, help_text="取消勾选即不提交该文件。"
+    )
 
     def __init__(self, *args, matter=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        # Online, every notice goes by SMS to the contact phone: a mobile number only.
+        self.fields["contact_phone"].help_text = "11位手机号码，用于接收办理进度短信和查询进度。"
+        self.fields["contact_phone"].validators = []  # checked once spaces and dashes are taken out
+        self.kept = kept_uploads(self.data.get("kept_files", "")) if self.is_bound else []
+        self.fields["keep"].choices = [(entry["id"], entry["name"]) for entry in self.kept]
         if matter is not None and not self.is_bound:
             self.initial.update(matter=str(matter.pk), centre=_centre_for(matter))
 
     @property
     def is_spam(self):
         return bool(self.data.get("website"))
+
+    def clean_contact_phone(self):
+        phone = super().clean_contact_phone()
+        mobile_validator(phone.replace("-", ""))
+        return phone.replace("-", "")
+
+    def kept_chosen(self):
+        chosen = set(self.cleaned_data.get("keep") or [])
+        return [entry for entry in self.kept if entry["id"] in chosen]
+
+    def clean(self):
+        data = super().clean()
+        if "files" in data and len(data["files"]) + len(self.kept_chosen()) > MAX_UPLOAD_FILES:
+            self.add_error("files", f"最多上传 {MAX_UPLOAD_FILES} 个文件（含已保留的文件）。")
+        return data
+
+    def all_files(self):
+        """The files to store with the case: the new ones and the kept ones still ticked."""
+        return [*self.cleaned_data["files"], *open_kept(self.kept_chosen())]
+
+    def kept_again(self):
+        """After a rejected try: a token for the kept files still ticked plus the new files that passed the checks.
+
+        Returns (token, entries) for the form shown again, so nothing the applicant chose has to be chosen again.
+        """
+        chosen = set(self.data.getlist("keep")) if hasattr(self.data, "getlist") else set()
+        entries = [entry for entry in self.kept if entry["id"] in chosen]
+        field = self.fields["files"]
+        for upload in self.files.getlist("files") if hasattr(self.files, "getlist") else []:
+            try:
+                field._check(upload)
+            except ValidationError:
+                continue
+            if len(entries) < MAX_UPLOAD_FILES:
+                entries.append(keep_upload(upload))
+        return sign_kept(entries), entries
 
 
 def _centre_for(matter):
@@ -480,3 +555,49 @@ class PublicWithdrawForm(ActionForm):
         label="我确认撤回本次帮办代办申请", error_messages={"required": "请勾选确认后再撤回。"}
     )
     reason = forms.CharField(label="撤回原因（选填）", max_length=300, required=False)
+
+
+# Both at most MAX_UPLOAD_FILES per item (as on /apply/) and this many in all.
+MAX_CORRECTION_FILES = 2 * MAX_UPLOAD_FILES
+
+
+class CorrectionForm(ActionForm):
+    """The applicant's corrections on /progress/: files for each item of the open 一次性告知."""
+
+    note = forms.CharField(
+        label="补充说明（选填）",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如：身份证已换成有效期内的新证。",
+    )
+
+    def __init__(self, *args, notice, **kwargs):
+        kwargs.setdefault("auto_id", "correction_%s")  # the withdrawal form on the same page has id_version too
+        super().__init__(*args, **kwargs)
+        self.items = list(notice.items.all())
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = UploadsField(
+                label=f"上传“{item.name}”",
+                help_text=f"PDF、JPG、PNG 文件，最多 {MAX_UPLOAD_FILES} 个，每个不超过 {MAX_UPLOAD_MB} MB；"
+                "可用手机拍照。",
+            )
+        self.order_fields([f"item_{item.pk}" for item in self.items] + ["note"])
+
+    def item_rows(self):
+        return [(item, self[f"item_{item.pk}"]) for item in self.items]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        count = sum(len(data.get(f"item_{item.pk}") or []) for item in self.items)
+        if not count:
+            raise ValidationError("请至少为一项需补正的材料选择文件后再提交。")
+        if count > MAX_CORRECTION_FILES:
+            raise ValidationError(f"一次最多提交 {MAX_CORRECTION_FILES} 个文件，请分两次提交或合并成 PDF。")
+        return data
+
+    def action_params(self):
+        files = [(item.name, self.cleaned_data.get(f"item_{item.pk}") or []) for item in self.items]
+        return {"files": files, "note": self.cleaned_data["note"]}

@@ -1,12 +1,33 @@
-"""Uploaded files: PDF, JPG or PNG only, recognised by their content (magic bytes), 10 MB each, 5 at most."""
+"""Uploaded files: PDF, JPG or PNG only, recognised by their content (magic bytes), 10 MB each, 5 at most.
 
-from pathlib import PurePath
+Files that passed the checks on a form rejected for another reason are kept on the server
+(`keep_upload`, under PENDING_UPLOADS_ROOT/apply/, which `purge_pending_uploads` empties after a day)
+and named in a signed token carried by the form, so people need not choose them again.
+"""
+
+import re
+import secrets
+from pathlib import Path, PurePath
 
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
 
-__all__ = ["MAX_UPLOAD_SIZE", "MAX_UPLOAD_FILES", "UploadsField", "sniff_type"]
+__all__ = [
+    "MAX_UPLOAD_SIZE",
+    "MAX_UPLOAD_FILES",
+    "UploadsField",
+    "sniff_type",
+    "keep_upload",
+    "sign_kept",
+    "kept_uploads",
+    "open_kept",
+    "discard_kept",
+]
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_FILES = 5
@@ -82,3 +103,73 @@ class UploadsField(forms.FileField):
         if actual != expected:
             raise ValidationError(self.error_messages["disguised"], code="disguised", params=params)
         upload.sniffed_type = actual
+
+
+# Kept uploads ------------------------------------------------------------------------------------
+
+KEPT_SALT = "daiban.uploads.kept"
+KEPT_MAX_AGE = 24 * 3600
+KEPT_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def kept_storage():
+    return FileSystemStorage(location=Path(settings.PENDING_UPLOADS_ROOT) / "apply")
+
+
+def _stored_name(entry):
+    return f"{entry['id']}{entry['ext']}"
+
+
+def keep_upload(upload):
+    """Store a checked upload under a random id; the entry describes it for sign_kept."""
+    entry = {
+        "id": secrets.token_hex(16),
+        "name": PurePath(upload.name).name[:200],
+        "ext": PurePath(upload.name).suffix.lower()[:5],
+        "type": getattr(upload, "sniffed_type", "") or sniff_type(upload) or "",
+        "size": upload.size,
+    }
+    upload.seek(0)
+    kept_storage().save(_stored_name(entry), upload)
+    return entry
+
+
+def sign_kept(entries):
+    return signing.dumps(entries, salt=KEPT_SALT, compress=True) if entries else ""
+
+
+def kept_uploads(token):
+    """The entries a token names that are still on the server; [] for a forged, expired or empty token."""
+    if not token:
+        return []
+    try:
+        entries = signing.loads(token, salt=KEPT_SALT, max_age=KEPT_MAX_AGE)
+    except signing.BadSignature:
+        return []
+    storage = kept_storage()
+    return [
+        entry
+        for entry in entries
+        if isinstance(entry, dict)
+        and KEPT_ID.match(str(entry.get("id", "")))
+        and entry.get("ext") in EXTENSIONS
+        and storage.exists(_stored_name(entry))
+    ]
+
+
+def open_kept(entries):
+    """The kept files as uploads (name, size, sniffed_type), ready to be stored with a case."""
+    storage = kept_storage()
+    files = []
+    for entry in entries:
+        upload = File(storage.open(_stored_name(entry), "rb"), name=entry["name"])
+        upload.sniffed_type = entry["type"]
+        upload.content_type = entry["type"]
+        files.append(upload)
+    return files
+
+
+def discard_kept(entries):
+    storage = kept_storage()
+    for entry in entries:
+        storage.delete(_stored_name(entry))

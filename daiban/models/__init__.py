@@ -5,3 +5,4 @@ from .notifications import *  # noqa: F403
 from .org import *  # noqa: F403
 from .ratelimit import *  # noqa: F403
 from .reports import *  # noqa: F403
+from .search import *  # noqa: F403

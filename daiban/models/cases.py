@@ -114,6 +114,8 @@ class Case(models.Model):
     )
     service_form_other = models.CharField("其他形式说明", max_length=100, blank=True)
     units_text = models.CharField("涉及部门（申请人填写）", max_length=200, blank=True)
+    visit_address = models.CharField("上门服务地址", max_length=200, blank=True)
+    visit_time = models.CharField("希望上门时间", max_length=100, blank=True)
     units = models.ManyToManyField(Unit, verbose_name="涉及部门", blank=True, related_name="involved_cases")
     description = models.TextField("需求说明", blank=True)
 

@@ -34,6 +34,7 @@ LOG_ACTIONS = {
     "daiban.case.reject": "不予受理",
     "daiban.case.request_supplement": "一次性告知",
     "daiban.case.supplement": "登记补正材料",
+    "daiban.case.supplement_online": "申请人网上提交补正材料",
     "daiban.case.accept": "受理",
     "daiban.case.receive_deferred": "登记容缺材料补交",
     "daiban.case.withdraw": "撤回申请",

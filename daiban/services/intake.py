@@ -10,11 +10,12 @@ from django.utils import timezone
 from ..models import Case, CaseAttachment, CaseMaterial, Channel, DeferredMaterial, NoticeItem, OneTimeNotice
 from ..permissions import can_register_at
 from ..workdays import add_working_days
+from . import notify_staff
 from .audit import record
 from .base import ActionError, ActionPermissionDenied, CaseAction, required
 from .handling import cancel_open_flows
 from .numbering import assign_case_number, new_query_code, provisional_number
-from .outbox import notify_applicant
+from .outbox import fit_sms, notify_applicant
 
 __all__ = [
     "CASE_FIELDS",
@@ -24,6 +25,7 @@ __all__ = [
     "Reject",
     "RequestSupplement",
     "RegisterSupplement",
+    "SupplementOnline",
     "Accept",
     "ReceiveDeferred",
     "WithdrawByApplicant",
@@ -31,6 +33,7 @@ __all__ = [
     "reject",
     "request_supplement",
     "register_supplement",
+    "supplement_online",
     "accept",
     "receive_deferred",
     "withdraw_by_applicant",
@@ -49,6 +52,8 @@ CASE_FIELDS = (
     "matter_text",
     "service_form",
     "service_form_other",
+    "visit_address",
+    "visit_time",
     "units_text",
     "description",
     "delivery",
@@ -196,7 +201,8 @@ class RequestSupplement(CaseAction):
             )
             for item in items
         )
-        listing = "；".join(f"{n}.{item['name'].strip()}" for n, item in enumerate(items, start=1))
+        entries = [_notice_entry(item) for item in items]
+        listing = "；".join(f"{n}.{full}" for n, (full, _short) in enumerate(entries, start=1))
         self.move(
             case,
             label="一次性告知：请补正材料",
@@ -205,10 +211,29 @@ class RequestSupplement(CaseAction):
         )
         notify_applicant(
             case,
-            f"您的帮办代办申请（{case.number}）需补正以下材料：{listing}。"
-            f"请一次性补齐后到{case.centre.name}帮办代办窗口提交。",
+            fit_sms(
+                f"您的帮办代办申请（{case.number}）需补正：",
+                entries,
+                f"。请一次性补齐后到{case.centre.name}帮办代办窗口提交，也可在网上“查询进度”页上传。",
+            ),
         )
         return notice
+
+
+PROBLEM_LABELS = {"missing": "缺少", "wrong": "不符合要求"}
+
+
+def _notice_entry(item):
+    """(full, short) text of one 一次性告知 item for the SMS: the name with its problem, and the requirement."""
+    name = item["name"].strip()
+    problem = PROBLEM_LABELS.get(item.get("problem") or "missing", "缺少")
+    requirement = (item.get("requirement") or "").strip()
+    short = f"{name}（{problem}）"
+    if not requirement:
+        return short, short
+    if len(requirement) > 30:
+        requirement = requirement[:29] + "…"
+    return f"{name}（{problem}：{requirement}）", short
 
 
 class RegisterSupplement(CaseAction):
@@ -220,6 +245,48 @@ class RegisterSupplement(CaseAction):
         OneTimeNotice.objects.filter(case=case, supplemented_at__isnull=True).update(supplemented_at=timezone.now())
         _add_papers(case, (), files, (), by_applicant=False)
         self.move(case, label="已补正材料，重新甄别", note=note)
+        return case
+
+
+class SupplementOnline(CaseAction):
+    """The applicant sends the corrections of the 一次性告知 from /progress/: the case goes back to screening.
+
+    The applicant's identity was checked on /progress/ (number and phone or query code). `files` are
+    (notice item name, [uploads already checked by daiban.forms.uploads]) pairs; at least one file.
+    """
+
+    transition = "supplement_online"
+
+    def has_permission(self, case):
+        return True
+
+    def clean(self, *, files, note=""):
+        files = [(name, list(uploads)) for name, uploads in files if uploads]
+        if not files:
+            raise ActionError("请至少选择一个补正材料文件后再提交。")
+        return {"files": files, "note": (note or "").strip()[:500]}
+
+    def perform(self, case, *, files, note):
+        OneTimeNotice.objects.filter(case=case, supplemented_at__isnull=True).update(supplemented_at=timezone.now())
+        uploads = [upload for _name, group in files for upload in group]
+        _add_papers(case, (), uploads, (), by_applicant=True)
+        received = [{"item": name, "file": upload.name[:200]} for name, group in files for upload in group]
+        lines = "\n".join(f"{entry['item']}：{entry['file']}" for entry in received)
+        self.move(
+            case,
+            label="申请人在网上提交补正材料，重新甄别",
+            actor_label="申请人",
+            note=f"收到补正材料：\n{lines}" + (f"\n申请人说明：{note}" if note else ""),
+            data={
+                "files": received,
+                "public_note": "已收到：" + "；".join(sorted({entry["item"] for entry in received})),
+            },
+        )
+        notify_staff.corrections_received(case, len(received))
+        notify_applicant(
+            case,
+            f"已收到您为帮办代办申请（{case.number}）提交的{len(received)}个补正材料文件，窗口将重新甄别。",
+        )
         return case
 
 
@@ -326,6 +393,7 @@ def _withdraw(action, case, reason, *, label, actor_label=""):
 reject = Reject.run
 request_supplement = RequestSupplement.run
 register_supplement = RegisterSupplement.run
+supplement_online = SupplementOnline.run
 accept = Accept.run
 receive_deferred = ReceiveDeferred.run
 withdraw_at_window = WithdrawAtWindow.run

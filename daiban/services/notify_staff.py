@@ -76,3 +76,12 @@ def supervision(case, note):
     text = f"帮办代办件{case.number}收到{kind}：{note.text[:60]}"
     for flow in case.flows.filter(status__in=OPEN_FLOW_STATUSES).select_related("assignee__user", "unit"):
         tell_liaison(current_handler(flow), text, case=case)
+
+
+def corrections_received(case, file_count):
+    """The applicant sent the corrections of a 一次性告知 online: the window screens the case again."""
+    tell_window(
+        case,
+        f"帮办代办件{case.number}（{case.matter_name}）申请人已在网上提交补正材料（{file_count}个文件），"
+        "办件已回到待甄别，请重新甄别。",
+    )

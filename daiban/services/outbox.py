@@ -27,6 +27,8 @@ __all__ = [
     "queue_sms",
     "queue_email",
     "notify_applicant",
+    "SMS_MAX_CHARS",
+    "fit_sms",
     "deliver",
     "deliver_due",
     "RetryNotification",
@@ -35,6 +37,32 @@ __all__ = [
 logger = logging.getLogger("daiban.notifications")
 
 MAX_ATTEMPTS = 8
+
+# A text message is 70 characters, each part of a long one 67; gateways join up to a few parts. The body is
+# kept to SMS_MAX_CHARS (the gateway's 【签名】 comes on top), so a long 一次性告知 still arrives as one message.
+SMS_MAX_CHARS = 300
+
+
+def fit_sms(head, entries, tail, *, limit=SMS_MAX_CHARS, sep="；"):
+    """head + the listing of `entries` + tail, within `limit` characters.
+
+    `entries` are (full, short) texts of one item each, in order. All full texts when they fit; else the
+    short ones; else as many short ones as fit, then "等共N项" so the reader knows there are more.
+    """
+    entries = list(entries)
+    for texts in ([full for full, _short in entries], [short for _full, short in entries]):
+        listing = sep.join(f"{n}.{text}" for n, text in enumerate(texts, start=1))
+        if len(head) + len(listing) + len(tail) <= limit:
+            return head + listing + tail
+    kept = []
+    for n, (_full, short) in enumerate(entries, start=1):
+        more = f"等共{len(entries)}项"
+        candidate = sep.join([*kept, f"{n}.{short}"])
+        if len(head) + len(candidate) + len(more) + len(tail) > limit:
+            break
+        kept.append(f"{n}.{short}")
+    listing = sep.join(kept) + f"等共{len(entries)}项"
+    return (head + listing + tail)[:limit]
 
 
 def queue_sms(phone, text, case=None):

@@ -23,6 +23,8 @@ CASE = {
     "reject": ({S.SUBMITTED}, S.REJECTED),
     "request_supplement": ({S.SUBMITTED}, S.PENDING_SUPPLEMENT),
     "supplement": ({S.PENDING_SUPPLEMENT}, S.SUBMITTED),
+    # the applicant sends the corrections from /progress/ (not only at the window)
+    "supplement_online": ({S.PENDING_SUPPLEMENT}, S.SUBMITTED),
     "accept": ({S.SUBMITTED}, S.ACCEPTED),
     "receive_deferred": (OPEN_CASE_STATUSES | {S.RESULTS_RETURNED, S.COMPLETED}, None),
     "withdraw": (OPEN_CASE_STATUSES, S.WITHDRAWN),

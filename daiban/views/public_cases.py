@@ -19,8 +19,16 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from ..forms.intake import ApplyForm, MaterialFormSet, ProgressQueryForm, PublicWithdrawForm, error_summary
-from ..models import Case, MatterPage
+from ..forms.intake import (
+    ApplyForm,
+    CorrectionForm,
+    MaterialFormSet,
+    ProgressQueryForm,
+    PublicWithdrawForm,
+    error_summary,
+)
+from ..forms.uploads import discard_kept
+from ..models import Case, CaseStatus, MatterPage, OneTimeNotice
 from ..ratelimit import RateLimit
 from ..services import intake
 from ..services.base import ActionError
@@ -34,6 +42,12 @@ APPLY_LIMIT = RateLimit(
 )
 PROGRESS_LIMIT = RateLimit(
     "progress", limit=10, period=3600, message="查询失败次数过多，为保护申请人信息，请一小时后再试。"
+)
+CORRECTION_LIMIT = RateLimit(
+    "correction",
+    limit=5,
+    period=3600,
+    message="同一网络一小时内最多可提交5次补正材料，请稍后再试，或到窗口提交。",
 )
 PROGRESS_NUMBER_LIMIT = RateLimit("progress-number", limit=10, period=3600, message=PROGRESS_LIMIT.message)
 logger = logging.getLogger(__name__)
@@ -66,14 +80,27 @@ def _submit(request):
         return _render_apply(request, ApplyForm(), MaterialFormSet(prefix="materials"), problem=SPAM, status=400)
     if not (form.is_valid() and materials.is_valid()):
         APPLY_LIMIT.undo(request)
+        _keep_files(request, form)
         return _render_apply(request, form, materials, status=400)
     try:
-        case = intake.submit_online(form.details(), materials=materials.materials(), files=form.cleaned_data["files"])
+        case = intake.submit_online(form.details(), materials=materials.materials(), files=form.all_files())
     except Exception:
         APPLY_LIMIT.undo(request)
         raise
+    discard_kept(form.kept)
     _remember(request, case)
     return redirect("daiban:apply_receipt", number=case.number)
+
+
+def _keep_files(request, form):
+    """A rejected form keeps the files that passed the checks: the page shows them ticked, nothing to choose again."""
+    token, entries = form.kept_again()
+    data = request.POST.copy()
+    data["kept_files"] = token
+    data.setlist("keep", [entry["id"] for entry in entries])
+    form.data = data
+    form.kept = entries
+    form.fields["keep"].choices = [(entry["id"], entry["name"]) for entry in entries]
 
 
 def _render_apply(request, form, materials, *, matter=None, problem="", status=200):
@@ -83,7 +110,7 @@ def _render_apply(request, form, materials, *, matter=None, problem="", status=2
         "matter": matter,
         "problem": problem,
         "errors": error_summary(form, materials) if form.is_bound else [],
-        "files_lost": form.is_bound and bool(request.FILES),
+        "files_lost": form.is_bound and bool(request.FILES) and not getattr(form, "kept", None),
     }
     return render(request, "daiban/public/apply.html", context, status=status)
 
@@ -173,16 +200,30 @@ def _verified_case(request):
     return Case.objects.select_related("centre", "matter").filter(pk=pk).first()
 
 
-def _render_progress(request, form, case, *, problem="", withdraw_form=None, status=200):
+def _render_progress(request, form, case, *, problem="", withdraw_form=None, correction_form=None, status=200):
     context = {"form": form, "case": case, "problem": problem}
     if case is not None:
-        context.update(_case_context(case, withdraw_form))
+        context.update(_case_context(case, withdraw_form, correction_form))
     return render(request, "daiban/public/progress.html", context, status=status)
 
 
-def _case_context(case, withdraw_form):
+def open_notice(case):
+    """The 一次性告知 the applicant still has to answer, with its items (None when nothing is owed)."""
+    if case.status != CaseStatus.PENDING_SUPPLEMENT:
+        return None
+    return OneTimeNotice.objects.filter(case=case, supplemented_at__isnull=True).prefetch_related("items").first()
+
+
+def _case_context(case, withdraw_form, correction_form=None):
     can_withdraw = intake.WithdrawByApplicant(case).is_possible()
+    notice = open_notice(case)
+    can_correct = notice is not None and intake.SupplementOnline(case).is_possible()
+    if can_correct and correction_form is None:
+        correction_form = CorrectionForm(notice=notice, initial={"version": case.version})
     return {
+        "notice": notice,
+        "correction_form": correction_form if can_correct else None,
+        "correction_errors": error_summary(correction_form) if can_correct and correction_form.is_bound else [],
         "events": public_events(case),
         "deferred": case.deferred_materials.all(),
         "steps": progress_steps(case),
@@ -207,6 +248,32 @@ def withdraw(request):
     except ActionError as error:
         return _render_progress(request, ProgressQueryForm(), case, problem=str(error), withdraw_form=form, status=409)
     messages.success(request, f"办件{case.number}已撤回。")
+    return redirect("daiban:progress")
+
+
+@require_POST
+def send_corrections(request):
+    """The applicant uploads the corrected or missing files of the open 一次性告知 and sends them."""
+    case = _verified_case(request)
+    if case is None:
+        messages.error(request, "请先输入办件编号和联系电话查询办件。")
+        return redirect("daiban:progress")
+    notice = open_notice(case)
+    if notice is None:
+        return _render_progress(request, ProgressQueryForm(), case, problem="该办件现在不需要补正材料。", status=409)
+    form = CorrectionForm(request.POST, request.FILES, notice=notice)
+    # Only corrections that were stored count against the limit (as on /apply/).
+    if not CORRECTION_LIMIT.attempt(request):
+        return _render_progress(request, ProgressQueryForm(), case, problem=CORRECTION_LIMIT.message, status=429)
+    if not form.is_valid():
+        CORRECTION_LIMIT.undo(request)
+        return _render_progress(request, ProgressQueryForm(), case, correction_form=form, status=400)
+    try:
+        intake.supplement_online(case, version=form.cleaned_data["version"], **form.action_params())
+    except ActionError as error:
+        CORRECTION_LIMIT.undo(request)
+        return _render_progress(request, ProgressQueryForm(), case, problem=str(error), status=409)
+    messages.success(request, "补正材料已提交，窗口将重新甄别，结果会以短信告知您。")
     return redirect("daiban:progress")
 
 

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
 from daiban.models import Case, CaseStatus, MatterMaterial, MatterQuestion, SpecialGroup
+from daiban.services import intake
 from tests.browser.conftest import ARTIFACTS
 from tests.intake_setup import World
 from tests.results_setup import case_in
@@ -333,6 +334,16 @@ def test_progress_timeline_is_accessible(page, world):
     look_up(page, case)
     assert page.locator('.steps [aria-current="step"]').count() == 1
     assert_accessible(page, "progress-timeline")
+
+
+def test_progress_corrections_form_is_accessible(page, world):
+    case = world.online_case()
+    items = [{"name": "户口簿", "problem": "missing", "requirement": "户主页和本人页复印件"}]
+    intake.request_supplement(case, user=world.window, items=items, version=case.version)
+    case.refresh_from_db()
+    look_up(page, case)
+    assert page.get_by_label("上传“户口簿”").count() == 1
+    assert_accessible(page, "progress-corrections")
 
 
 def test_evaluation_form_is_accessible(page, world):

@@ -31,7 +31,7 @@ def test_online_request_to_acceptance_and_printed_form(page, screenshot, tmp_pat
     fill_request(page, world, tmp_path)
     page.get_by_label("联系电话").fill("123")
     page.get_by_role("button", name="提交申请").click()
-    page.locator("#error-summary").get_by_text("请填写正确的手机号码").wait_for()
+    page.locator("#error-summary").get_by_text("请填写11位手机号码").wait_for()
     assert page.get_by_label("企业名称或群众姓名").input_value() == "王建国"
     screenshot("apply-error")
 
