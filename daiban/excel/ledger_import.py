@@ -21,11 +21,14 @@ from openpyxl.utils.datetime import from_excel
 from ..models import Case, MatterPage, Satisfaction, Unit
 from ..services.imports import FlowLine, HistoricalRow, import_historical_case
 from .common import (
+    EXTERNAL_LINKS,
     DamagedWorkbook,
     ExcelFormatError,
     Heading,
+    RowCap,
     RowError,
     SheetError,
+    TooManyRows,
     find_header,
     open_workbook,
     sheet_rows,
@@ -37,6 +40,7 @@ LEVELS = {label: value for value, label in Satisfaction.choices}
 PHONE = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|(?<!\d)\d{7,8}(?!\d))")
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 FOOTNOTE = re.compile(r"^\s*(说明|注[:：]|备注[:：]|填表|制表|审核)")
+PROGRESS_EVERY = 1000  # rows read between two progress reports of a job
 SEPARATORS = " \t\r\n,，;；/、:：()（）-—　"
 
 # Headings vary between offices: a column is found by a word its heading contains.
@@ -166,18 +170,22 @@ def _is_footnote(row, columns):
 
 
 class _Reader:
-    def __init__(self, unit):
+    def __init__(self, unit, progress=None):
         self.unit = unit
+        self.progress = progress
         self.errors = []
         self.warnings = []
         self.rows = []
+        self.cap = RowCap("ledger")
 
     def read_workbook(self, file):
         try:
             workbook = open_workbook(file)
-        except DamagedWorkbook as error:
+        except (DamagedWorkbook, TooManyRows) as error:
             raise LedgerImportError([RowError(0, "", str(error))])
-        except ExcelFormatError:
+        except ExcelFormatError as error:
+            if str(error) == EXTERNAL_LINKS:
+                raise LedgerImportError([RowError(0, "", str(error))])
             raise LedgerImportError([RowError(0, "", "不是有效的 Excel（.xlsx）工作簿，请上传 .xlsx 文件")])
         try:
             found = False
@@ -194,7 +202,11 @@ class _Reader:
 
     def read_sheet(self, title, rows):
         header, rest = find_header(
-            rows, HEADINGS, anchors=("serial", "accepted_on"), sub_keys=("unit_accepted", "unit_completed")
+            rows,
+            HEADINGS,
+            anchors=("serial", "accepted_on"),
+            sub_keys=("unit_accepted", "unit_completed"),
+            cap=self.cap,
         )
         if header is None:
             return False
@@ -208,6 +220,9 @@ class _Reader:
                 break
             if not any(_text(v) for v in row):
                 continue
+            self.cap.add()
+            if self.progress is not None and self.cap.rows % PROGRESS_EVERY == 0:
+                self.progress(self.cap.rows)
             self.read_row(title, number, row, columns)
         return True
 
