@@ -91,7 +91,7 @@ def progress(job, done, total=None, phase=""):
 def live_progress(job):
     """(done, total, phase) of a job, from its progress file while it writes inside its transaction."""
     done, total, phase = job.rows_done, job.rows_total, job.result.get("phase", "")
-    if job.status == JobStatus.RUNNING and default_storage.exists(_progress_file(job)):
+    if not job.is_finished and default_storage.exists(_progress_file(job)):
         try:
             with default_storage.open(_progress_file(job), "rb") as handle:
                 data = json.loads(handle.read() or b"{}")
