@@ -1,14 +1,17 @@
 """Long work as background jobs: progress page and status, who may see a job, the 100k-row ledger through
 the web, large exports as files, and the removal of old job files."""
 
+import datetime
 import time
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from daiban.models import BackgroundJob, Case, JobKind, JobStatus
 from daiban.services import jobs
+from daiban.tasks import remove_abandoned_uploads
 from tests.factories import UnitFactory, county, matter
 from tests.ledger_files import MATTER, UNIT, large_ledger, quirky_ledger
 from tests.results_setup import supervisor, window, window_clerk
@@ -95,3 +98,70 @@ def test_a_100k_row_ledger_is_read_through_the_web_as_a_job_with_progress(client
     job = BackgroundJob.objects.get()
     assert (job.status, job.rows_done, job.rows_total) == (JobStatus.DONE, 100_000, 100_000)
     assert Case.objects.count() == 0  # nothing written before the confirm
+
+
+def test_a_large_ledger_export_runs_as_a_job_and_its_download_is_masked_and_audited(client, settings):
+    import io
+
+    from openpyxl import load_workbook
+    from wagtail.models import ModelLogEntry
+
+    from daiban.models import CaseStatus
+    from daiban.services.audit import EXPORT_LEDGER
+    from tests.results_setup import case_in
+
+    unit, centre = window()
+    for _ in range(3):
+        case_in(CaseStatus.COMPLETED, unit, centre, phone="13800001234")
+    settings.EXPORT_JOB_THRESHOLD = 2
+    reader = supervisor(unit.region)
+    client.force_login(reader)
+    response = client.get(reverse("reports:ledger_export"), {"download": "1", "unit": unit.pk})
+    job = BackgroundJob.objects.get(kind=JobKind.LEDGER_EXPORT)
+    assert response.status_code == 302 and response.url == reverse("jobs:progress", args=[job.pk])
+    assert not ModelLogEntry.objects.filter(action=EXPORT_LEDGER).exists()  # nothing downloaded yet
+    page = client.get(response.url).content.decode()
+    download = reverse("jobs:download", args=[job.pk])
+    assert job.status == JobStatus.DONE and "已完成，共 3 行" in page and download in page
+    assert default_storage.exists(job.export_file) and job.export_file.startswith(settings.JOB_FILES_PREFIX)
+
+    _other, other_centre = window("隆昌市行政审批局", region=county("隆昌市"))
+    client.force_login(window_clerk(other_centre))
+    assert client.get(download).status_code == 404
+
+    client.force_login(reader)
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(download).streaming_content))).active
+    phones = [str(cell.value) for cell in sheet["C"] if cell.value and "138" in str(cell.value)]
+    assert len(phones) == 3 and all("138****1234" in phone for phone in phones)
+    entry = ModelLogEntry.objects.get(action=EXPORT_LEDGER)
+    assert entry.user == reader and entry.data["rows"] == 3 and entry.data["job"] == job.pk
+    assert entry.data["filters"]["unit"] == unit.name and entry.data["masked"] is True
+
+    # Small exports stay immediate.
+    settings.EXPORT_JOB_THRESHOLD = 5000
+    response = client.get(reverse("reports:ledger_export"), {"download": "1", "unit": unit.pk})
+    assert response.status_code == 200 and BackgroundJob.objects.filter(kind=JobKind.LEDGER_EXPORT).count() == 1
+
+
+def test_job_files_are_removed_after_a_day_with_the_abandoned_uploads(setup):
+    unit, centre = setup
+    job = jobs.create(
+        JobKind.LEDGER_PREVIEW,
+        None,
+        region=unit.region,
+        params={"unit": unit.pk},
+        upload=SimpleUploadedFile("台账.xlsx", quirky_ledger().getvalue()),
+    )
+    fresh = jobs.create(
+        JobKind.LEDGER_PREVIEW,
+        None,
+        region=unit.region,
+        params={"unit": unit.pk},
+        upload=SimpleUploadedFile("台账.xlsx", quirky_ledger().getvalue()),
+    )
+    BackgroundJob.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(days=2))
+    assert default_storage.exists(job.upload_file)
+    remove_abandoned_uploads()
+    assert not default_storage.exists(job.upload_file)
+    assert BackgroundJob.objects.get(pk=job.pk).upload_file == ""
+    assert default_storage.exists(fresh.upload_file)

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..models import JobKind, JobStatus
+from ..models import JobKind, JobStatus, Unit
 from ..permissions import export_phone_for, visible_job_or_404
 from ..services.audit import EXPORT_LEDGER, log_export
 from ..services.jobs import live_progress
@@ -75,7 +75,11 @@ class JobDownloadView(View):
         log_export(
             EXPORT_LEDGER,
             rows=job.result.get("rows", 0),
-            filters={key: params.get(key) for key in ("unit", "start", "end")},
+            filters={
+                "unit": Unit.objects.filter(pk=params.get("unit")).first() if params.get("unit") else None,
+                "start": params.get("start"),
+                "end": params.get("end"),
+            },
             request=request,
             masked=export_phone_for(job.user).masks_all,
             job=job.pk,

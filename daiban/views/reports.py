@@ -344,11 +344,14 @@ class LedgerExportView(ReportsMixin, TemplateView):
                 cases_visible_to(request.user), unit=data["unit"], start=data["start"], end=data["end"]
             )
             name = f"帮办代办工作登记台账-{data['unit'].name if data['unit'] else '全部'}.xlsx"
+            rows = cases.count()
+            if rows > settings.EXPORT_JOB_THRESHOLD:
+                return self.export_as_job(data, name)
             subtitle = ledger_subtitle(data["unit"], data["start"], data["end"])
             contact_phone = export_phone_for(request.user)
             log_export(
                 EXPORT_LEDGER,
-                rows=cases.count(),
+                rows=rows,
                 filters={"unit": data["unit"], "start": data["start"], "end": data["end"]},
                 request=request,
                 masked=contact_phone.masks_all,
@@ -357,6 +360,25 @@ class LedgerExportView(ReportsMixin, TemplateView):
                 lambda target: write_ledger(cases, target, subtitle, contact_phone=contact_phone), name
             )
         return self.render_to_response(self.get_context_data(form=form))
+
+    def export_as_job(self, data, filename):
+        """A large ledger is written by the worker; the progress page then offers the file (logged on download)."""
+        scope = Scope.for_user(self.request.user)
+        unit = data["unit"]
+        job = jobs.create(
+            JobKind.LEDGER_EXPORT,
+            self.request.user,
+            region=unit.region if unit else scope.region,
+            centre=scope.centre,
+            params={
+                "unit": unit.pk if unit else None,
+                "start": data["start"].isoformat() if data["start"] else "",
+                "end": data["end"].isoformat() if data["end"] else "",
+                "filename": filename,
+            },
+        )
+        excel_jobs.ledger_export.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
 
 
 def _visible_units(user):
