@@ -162,3 +162,43 @@ def test_a_ledger_unpacking_to_a_million_rows_is_refused_quickly_under_200_mb(tm
     assert "超过100000行的上限" in errors.getvalue()
     assert grown < 200 * 1024 and seconds < 120
     assert Case.objects.count() == 0
+
+
+# --- the same refusals through the admin pages --------------------------------------------------
+
+
+def post_upload(client, kind, unit, region, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    file = SimpleUploadedFile("hostile.xlsx", content)
+    if kind == "ledger":
+        return client.post(reverse("reports:ledger_import"), {"unit": unit.pk, "file": file}, follow=True)
+    if kind == "liaisons":
+        return client.post(reverse(Liaison.snippet_viewset.get_url_name("import")), {"file": file}, follow=True)
+    data = {"file": file, "region": region.pk, "level": "county"}
+    return client.post(reverse("daiban_catalogue:import"), data, follow=True)
+
+
+@pytest.mark.parametrize("kind", sorted(COMMANDS))
+def test_every_web_import_refuses_hostile_files_with_a_chinese_message_and_changes_nothing(client, settings, kind):
+    from tests.factories import UserFactory
+
+    region = county("资中县")
+    unit, _centre = window()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    settings.IMPORT_MAX_ROWS = {**settings.IMPORT_MAX_ROWS, kind: 50}
+    _command, header, row = command_for(kind, unit)
+    before = counts()
+    files = {
+        "上限": row_bomb(header, row, 51),
+        "解压后过大": row_bomb(header, row, 300_000),
+        "外部链接": external_link_workbook(),
+        "损坏": HOSTILE["billion laughs"](),
+    }
+    for expected, content in files.items():
+        page = post_upload(client, kind, unit, region, content).content.decode()
+        if expected == "解压后过大" and kind != "matters":
+            expected = "上限"  # streamed sheets stop at the row cap
+        assert expected in page, (kind, expected)
+    assert counts() == before
