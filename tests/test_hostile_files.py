@@ -202,3 +202,32 @@ def test_every_web_import_refuses_hostile_files_with_a_chinese_message_and_chang
             expected = "上限"  # streamed sheets stop at the row cap
         assert expected in page, (kind, expected)
     assert counts() == before
+
+
+def test_formulas_in_an_uploaded_ledger_stay_text_and_the_export_keeps_the_formula_guard(tmp_path):
+    """Text typed as a formula is imported as text; a real formula cell is never evaluated (openpyxl reads
+    its cached value, here none, so the row is refused); the export prefixes formula-like text with '."""
+    from openpyxl import load_workbook
+
+    from tests.ledger_files import quirky_ledger
+
+    unit, _centre = window()
+    attack = '=HYPERLINK("http://evil.example/","点我")'
+    row = [1, "2025-10-09", f"{attack} 13800001111", MATTER, "李窗口", None, None, "2025-10-13", "满意", "=1+1"]
+    real_formula = tmp_path / "real-formula.xlsx"
+    real_formula.write_bytes(quirky_ledger([tuple(row)]).getvalue())  # openpyxl stores "=…" as a formula
+    errors = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_ledger", str(real_formula), "--unit", unit.name, stderr=errors)
+    assert "缺少申请人姓名" in errors.getvalue() and Case.objects.count() == 0
+
+    path = tmp_path / "formula-text.xlsx"
+    path.write_bytes(row_bomb(LEDGER_HEADER, row, 1))  # inline strings: text, not formulas
+    call_command("import_ledger", str(path), "--unit", unit.name, stdout=io.StringIO())
+    case = Case.objects.get()
+    assert case.applicant_name.startswith("=HYPERLINK") and case.description == "=1+1"
+    out = tmp_path / "export.xlsx"
+    call_command("export_ledger", "--out", str(out), stdout=io.StringIO())
+    cells = [cell.value for line in load_workbook(out).active.iter_rows() for cell in line if cell.value]
+    assert any(str(value).startswith("'=HYPERLINK") for value in cells)
+    assert not any(str(value).startswith("=") for value in cells)
