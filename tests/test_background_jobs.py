@@ -82,7 +82,7 @@ def test_a_refused_file_ends_the_job_as_failed_with_the_reasons_and_changes_noth
     settings.IMPORT_MAX_ROWS = {**settings.IMPORT_MAX_ROWS, "ledger": 5}
     client.force_login(window_clerk(centre))
     page = upload(client, unit, quirky_ledger().getvalue()).content.decode()
-    assert "超过5行的上限" in page and "未导入任何数据" in page
+    assert "发现1处问题，未导入任何数据" in page and "超过5行的上限" in page
     assert BackgroundJob.objects.get().status == JobStatus.FAILED and Case.objects.count() == 0
 
 

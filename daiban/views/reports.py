@@ -426,7 +426,7 @@ class LedgerImportView(ReportsMixin, TemplateView):
         context = {"job": job, "form": self.upload_form()}
         if job.status == JobStatus.FAILED:
             context["errors"] = job.result.get("errors", [])
-            context["error_count"] = job.result.get("error_count", 0)
+            context["error_count"] = job.result.get("error_count", len(context["errors"]))
         elif job.kind == JobKind.LEDGER_PREVIEW:
             context.update(form=None, preview=job.result, unit=Unit.objects.filter(pk=job.params["unit"]).first())
         else:
