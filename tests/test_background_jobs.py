@@ -163,5 +163,7 @@ def test_job_files_are_removed_after_a_day_with_the_abandoned_uploads(setup):
     assert default_storage.exists(job.upload_file)
     remove_abandoned_uploads()
     assert not default_storage.exists(job.upload_file)
-    assert BackgroundJob.objects.get(pk=job.pk).upload_file == ""
+    old = BackgroundJob.objects.get(pk=job.pk)
+    assert old.upload_file == "" and old.status == JobStatus.FAILED  # its worker never ran it: failed
     assert default_storage.exists(fresh.upload_file)
+    assert BackgroundJob.objects.get(pk=fresh.pk).status == JobStatus.QUEUED

@@ -129,7 +129,16 @@ def discard_upload(job):
 
 
 def remove_old_job_files(cutoff):
-    """Delete the uploads and exports of jobs created before `cutoff`; returns how many files."""
+    """Delete the uploads and exports of jobs created before `cutoff`; returns how many files.
+
+    A job still queued or running by then lost its worker (killed, restarted): it is marked failed, and
+    since it wrote in one transaction nothing of it was kept.
+    """
+    BackgroundJob.objects.filter(created_at__lt=cutoff, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.FAILED,
+        result={"errors": [FAILED_UNEXPECTEDLY], "error_count": 1},
+        finished_at=timezone.now(),
+    )
     removed = 0
     for job in BackgroundJob.objects.filter(created_at__lt=cutoff).exclude(upload_file="", export_file=""):
         for name in (job.upload_file, job.export_file, _progress_file(job)):
