@@ -8,10 +8,21 @@ docs/domain.md ("Who uses it").
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .masking import mask_phone
-from .models import Case, CaseStatus, HandoverParty, MatterPage, Notification, ServiceCentre, Unit, UnitFlow
+from .models import (
+    BackgroundJob,
+    Case,
+    CaseStatus,
+    HandoverParty,
+    MatterPage,
+    Notification,
+    ServiceCentre,
+    Unit,
+    UnitFlow,
+)
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, editor_unit_id, has_role, is_unit_editor
 
 __all__ = [
@@ -29,6 +40,8 @@ __all__ = [
     "export_phone_for",
     "editable_units",
     "may_edit_matter",
+    "job_visible_to",
+    "visible_job_or_404",
 ]
 
 
@@ -211,3 +224,32 @@ def may_edit_matter(user, page):
         return True
     unit_id = editor_unit_id(user)
     return unit_id is not None and page.unit_id == unit_id
+
+
+# Background jobs ---------------------------------------------------------------------------------
+
+
+def job_visible_to(user, job):
+    """A job (its progress, preview, result and file): the person who started it, or staff of its scope."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if job.user_id == user.pk or _is_superuser(user):
+        return True
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return True
+    if has_role(user, WINDOW_STAFF) and scope.centre is not None and job.centre_id == scope.centre.pk:
+        return True
+    return (
+        has_role(user, COUNTY_BUREAU)
+        and scope.region is not None
+        and job.region is not None
+        and job.region.path.startswith(scope.region.path)
+    )
+
+
+def visible_job_or_404(user, pk):
+    job = get_object_or_404(BackgroundJob.objects.select_related("region"), pk=pk)
+    if not job_visible_to(user, job):
+        raise Http404
+    return job

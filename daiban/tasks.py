@@ -13,10 +13,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
 from . import reminders
-from .services import outbox
+from .services import jobs, outbox
 
 __all__ = [
     "send_notification",
@@ -58,7 +59,10 @@ def purge_pending_uploads():
 
 
 def remove_abandoned_uploads(max_age=ABANDONED_AFTER, now=None):
-    """Delete files under PENDING_UPLOADS_ROOT older than `max_age`; returns the paths removed."""
+    """Delete files under PENDING_UPLOADS_ROOT older than `max_age`, and the files (uploads, exports) of
+    background jobs created before then; returns the paths removed under PENDING_UPLOADS_ROOT."""
+    moment = now if now is not None else time.time()
+    jobs.remove_old_job_files(timezone.datetime.fromtimestamp(moment, tz=timezone.get_current_timezone()) - max_age)
     folder = Path(settings.PENDING_UPLOADS_ROOT)
     if not folder.is_dir():
         return []

@@ -164,3 +164,31 @@ def quirky_ledger(rows=ROWS, *, with_footnotes=True):
 
 def first_data_row():
     return 5
+
+
+def large_ledger(count):
+    """A ledger of `count` distinct completed rows, written with write_only (made in the test, never stored)."""
+    from openpyxl import Workbook as StreamingWorkbook
+
+    workbook = StreamingWorkbook(write_only=True)
+    sheet = workbook.create_sheet("台账")
+    sheet.append(HEADER)
+    sheet.append([None] * 5 + ["受理日期", "办结日期"] + [None] * 3)
+    for n in range(1, count + 1):
+        sheet.append(
+            [
+                n,
+                "2025-10-09",
+                f"申请人{n} 138{n:08d}",
+                MATTER,
+                "李窗口",
+                "2025-10-09",
+                "2025-10-12",
+                "2025-10-13",
+                "满意",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer

@@ -42,6 +42,7 @@ def pending_uploads(tmp_path):
         yield {"old": [old, old_nested], "fresh": fresh}
 
 
+@pytest.mark.django_db  # the purge also removes old background-job files
 def test_purge_command_deletes_uploads_older_than_a_day_and_keeps_the_rest(pending_uploads):
     out = StringIO()
     call_command("purge_pending_uploads", stdout=out)
@@ -50,18 +51,21 @@ def test_purge_command_deletes_uploads_older_than_a_day_and_keeps_the_rest(pendi
     assert pending_uploads["fresh"].exists()
 
 
+@pytest.mark.django_db  # the purge also removes old background-job files
 def test_purge_command_refuses_to_delete_previews_in_progress(pending_uploads):
     with pytest.raises(CommandError, match="至少为 1"):
         call_command("purge_pending_uploads", "--hours", "0", stdout=StringIO())
     assert pending_uploads["fresh"].exists() and all(path.exists() for path in pending_uploads["old"])
 
 
+@pytest.mark.django_db  # the purge also removes old background-job files
 def test_purge_job(pending_uploads):
     result = tasks.purge_pending_uploads.enqueue()
     assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, 2)
     assert pending_uploads["fresh"].exists()
 
 
+@pytest.mark.django_db  # the purge also removes old background-job files
 def test_purge_without_the_folder_does_nothing(tmp_path):
     with override_settings(PENDING_UPLOADS_ROOT=tmp_path / "missing"):
         assert tasks.purge_pending_uploads.enqueue().return_value == 0

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from daiban.excel.ledger_import import LedgerImportError, import_ledger, parse_date, preview_ledger
-from daiban.models import Case, CaseEvent, CaseStatus, Satisfaction, UnitFlow
+from daiban.models import BackgroundJob, Case, CaseEvent, CaseStatus, JobKind, Satisfaction, UnitFlow
 from daiban.statistics import Period, unit_figures
 from tests.factories import UnitFactory, matter
 from tests.ledger_files import HAND_FIGURES, MATTER, ROWS, UNIT, UNKNOWN_UNIT, quirky_ledger
@@ -171,15 +171,19 @@ def test_admin_upload_previews_then_imports_on_confirmation(client, setup):
     client.force_login(window_clerk(centre))
     url = reverse("reports:ledger_import")
     upload = SimpleUploadedFile("台账.xlsx", quirky_ledger().getvalue())
-    page = client.post(url, {"unit": unit.pk, "file": upload}).content.decode()
+    response = client.post(url, {"unit": unit.pk, "file": upload}, follow=True)
+    page = response.content.decode()
     assert "导入预览" in page and f"将新建 <strong>{len(ROWS)}</strong> 件" in page
     assert Case.objects.count() == 0
-    token = client.session["daiban_ledger_upload"]["token"]
-    response = client.post(url, {"confirm": "1", "token": token})
-    assert response.status_code == 302 and Case.objects.count() == len(ROWS)
+    preview = BackgroundJob.objects.get(kind=JobKind.LEDGER_PREVIEW)
+    response = client.post(url, {"confirm": "1", "job": preview.pk}, follow=True)
+    assert f"已导入{len(ROWS)}件历史办件" in response.content.decode() and Case.objects.count() == len(ROWS)
+    # The preview's file went to the import job and is removed: it cannot be confirmed twice.
+    again = client.post(url, {"confirm": "1", "job": preview.pk}, follow=True)
+    assert "已过期" in again.content.decode() and Case.objects.count() == len(ROWS)
 
     bad = SimpleUploadedFile(
         "坏.xlsx", quirky_ledger([(1, "2025-02-30", "张三", MATTER, "", None, None, None, None, None)]).getvalue()
     )
-    page = client.post(url, {"unit": unit.pk, "file": bad}).content.decode()
+    page = client.post(url, {"unit": unit.pk, "file": bad}, follow=True).content.decode()
     assert "未导入任何数据" in page and "第5行【申请日期】" in page and "不存在" in page

@@ -30,3 +30,4 @@ def test_images_are_served_but_case_uploads_and_pending_imports_are_not(debug_ur
     assert serves_media("/media/images/logo.png", debug_urlconf)
     assert not serves_media("/media/cases/BD202611260001/id.pdf", debug_urlconf)
     assert not serves_media("/media/pending-uploads/abc.xlsx", debug_urlconf)
+    assert not serves_media("/media/pending-uploads/jobs/0123abcd.xlsx", debug_urlconf)  # job uploads, exports

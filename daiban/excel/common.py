@@ -25,12 +25,14 @@ openpyxl is used with defusedxml installed, so untrusted uploads cannot expand X
 import datetime
 import itertools
 import re
+import zipfile
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 from zoneinfo import ZoneInfo
 
 from defusedxml import DefusedXmlException
+from django.conf import settings
 from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -41,8 +43,10 @@ __all__ = [
     "Header",
     "Heading",
     "ImportErrorList",
+    "RowCap",
     "RowError",
     "SheetError",
+    "TooManyRows",
     "beijing",
     "cell_text",
     "compact",
@@ -65,6 +69,10 @@ class ExcelFormatError(ValueError):
 
 class DamagedWorkbook(ExcelFormatError):
     """An xlsx whose XML is cut off or hostile (entity expansion, external entities)."""
+
+
+class TooManyRows(ExcelFormatError):
+    """More rows than an import accepts (settings.IMPORT_MAX_ROWS), or a file that unpacks too large."""
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -93,16 +101,43 @@ def beijing(value, fmt="%Y-%m-%d %H:%M"):
 
 # A damaged part of the workbook, or XML that defusedxml refuses (entity expansion, external entities).
 XML_ERRORS = (ParseError, DefusedXmlException)
+EXTERNAL_LINKS = "工作簿含有指向其他文件的外部链接，未读取：请在 Excel 中“数据→编辑链接→断开链接”后重新上传。"
+UNPACKS_TOO_LARGE = "文件解压后过大（疑似压缩炸弹），已拒绝读取：请删除多余的行、列和格式后重新上传。"
 MALFORMED = "文件内容已损坏或含有不允许的 XML 结构，无法读取：请在 Excel 中另存为 .xlsx 后重新上传。"
 
 
 def open_workbook(file, *, read_only=True):
+    """A workbook, refused before openpyxl reads it when a part would unpack too large (a zip bomb).
+
+    read_only sheets are streamed (the row cap stops them); every other part, and the whole workbook
+    when it is loaded at once, is held in memory, so its unpacked size is limited by the settings.
+    """
+    _check_unpacked_size(file, read_only)
     try:
         return load_workbook(file, read_only=read_only, data_only=True)
     except (*XML_ERRORS, BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         if _caused_by_xml(error):  # openpyxl wraps a sheet's XML error in a ValueError
             raise DamagedWorkbook(MALFORMED) from error
         raise ExcelFormatError("无法读取文件：请上传 Excel 工作簿（.xlsx 格式）。") from error
+
+
+def _check_unpacked_size(file, read_only):
+    part_limit = settings.IMPORT_MAX_PART_BYTES
+    total_limit = settings.IMPORT_MAX_LOADED_BYTES
+    try:
+        position = file.tell() if hasattr(file, "tell") else None
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (BadZipFile, OSError, ValueError):
+        return  # not a zip: openpyxl gives the usual message
+    finally:
+        if hasattr(file, "seek") and position is not None:
+            file.seek(position)
+    if any(p.filename.startswith("xl/externalLinks/") for p in parts):
+        raise ExcelFormatError(EXTERNAL_LINKS)
+    held = [p for p in parts if not (read_only and p.filename.startswith("xl/worksheets/"))]
+    if any(p.file_size > part_limit for p in held) or (not read_only and sum(p.file_size for p in parts) > total_limit):
+        raise TooManyRows(UNPACKS_TOO_LARGE)
 
 
 def _caused_by_xml(error):
@@ -124,6 +159,39 @@ def sheet_rows(sheet):
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
     except XML_ERRORS as error:
         raise DamagedWorkbook(MALFORMED) from error
+
+
+class RowCap:
+    """The row cap of one import (settings.IMPORT_MAX_ROWS[kind]), counted while the rows stream in.
+
+    The reader calls `add()` for each data row it reads; the first one over the cap raises TooManyRows.
+    `take(rows)` passes the rows under a header through and refuses a sheet with more than
+    `limit + SLACK` rows of any kind (empty rows, footnotes), so a sheet that unpacks to millions
+    of rows is refused after reading about `limit` of them. One cap serves every sheet of a workbook.
+    """
+
+    SLACK = 1000
+
+    def __init__(self, kind, limit=None):
+        self.limit = limit if limit is not None else settings.IMPORT_MAX_ROWS[kind]
+        self.rows = 0
+        self.seen = 0
+
+    @property
+    def message(self):
+        return f"数据行超过{self.limit}行的上限，未导入任何数据：请分成多个文件分别导入。"
+
+    def add(self):
+        self.rows += 1
+        if self.rows > self.limit:
+            raise TooManyRows(self.message)
+
+    def take(self, rows):
+        for item in rows:
+            self.seen += 1
+            if self.seen > self.limit + self.SLACK:
+                raise TooManyRows(self.message)
+            yield item
 
 
 def cell_text(value):
@@ -180,13 +248,19 @@ def _match(values, headings, columns):
     return found
 
 
-def find_header(rows, headings, anchors, *, sub_keys=(), search_rows=HEADER_SEARCH_ROWS):
+def find_header(rows, headings, anchors, *, sub_keys=(), search_rows=HEADER_SEARCH_ROWS, cap=None):
     """Find the header among the first rows: the first row naming every column in `anchors`.
 
     When the row under it names a column of `sub_keys`, the header has two rows (merged group
     headings above, their parts below). Returns (Header, iterator over the rows under the header)
-    or (None, None) when no header is found. `rows` yields (row number, [cell values]).
+    or (None, None) when no header is found. `rows` yields (row number, [cell values]). With a RowCap,
+    the rows under the header are counted by it as they are read.
     """
+    header, rest = _find_header(rows, headings, anchors, sub_keys, search_rows)
+    return header, (cap.take(rest) if cap is not None and rest is not None else rest)
+
+
+def _find_header(rows, headings, anchors, sub_keys, search_rows):
     rows = iter(rows)
     above = []
     for number, values in rows:

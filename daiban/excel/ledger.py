@@ -81,7 +81,7 @@ def ledger_subtitle(unit=None, start=None, end=None):
     return "　　".join(parts)
 
 
-def write_ledger(cases, target, subtitle=None, *, contact_phone=None):
+def write_ledger(cases, target, subtitle=None, *, contact_phone=None, progress=None):
     """Write the ledger of `cases` (from ledger_cases) to a path or binary file object.
 
     `contact_phone(case)` gives the phone as this reader may see it (masked unless their role needs
@@ -91,6 +91,8 @@ def write_ledger(cases, target, subtitle=None, *, contact_phone=None):
     form = FormSheet(workbook, LAYOUT, subtitles=(subtitle or ledger_subtitle(),))
     for serial, case in enumerate(cases.iterator(chunk_size=CHUNK), start=1):
         form.append(ledger_row(serial, case, contact_phone))
+        if progress is not None and serial % CHUNK == 0:
+            progress(serial)
     form.finish()
     workbook.save(target)
 

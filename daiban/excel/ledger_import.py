@@ -21,11 +21,14 @@ from openpyxl.utils.datetime import from_excel
 from ..models import Case, MatterPage, Satisfaction, Unit
 from ..services.imports import FlowLine, HistoricalRow, import_historical_case
 from .common import (
+    EXTERNAL_LINKS,
     DamagedWorkbook,
     ExcelFormatError,
     Heading,
+    RowCap,
     RowError,
     SheetError,
+    TooManyRows,
     find_header,
     open_workbook,
     sheet_rows,
@@ -37,6 +40,8 @@ LEVELS = {label: value for value, label in Satisfaction.choices}
 PHONE = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|(?<!\d)\d{7,8}(?!\d))")
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 FOOTNOTE = re.compile(r"^\s*(说明|注[:：]|备注[:：]|填表|制表|审核)")
+KEYS_PER_QUERY = 5000
+PROGRESS_EVERY = 1000  # rows read between two progress reports of a job
 SEPARATORS = " \t\r\n,，;；/、:：()（）-—　"
 
 # Headings vary between offices: a column is found by a word its heading contains.
@@ -166,18 +171,22 @@ def _is_footnote(row, columns):
 
 
 class _Reader:
-    def __init__(self, unit):
+    def __init__(self, unit, progress=None):
         self.unit = unit
+        self.progress = progress
         self.errors = []
         self.warnings = []
         self.rows = []
+        self.cap = RowCap("ledger")
 
     def read_workbook(self, file):
         try:
             workbook = open_workbook(file)
-        except DamagedWorkbook as error:
+        except (DamagedWorkbook, TooManyRows) as error:
             raise LedgerImportError([RowError(0, "", str(error))])
-        except ExcelFormatError:
+        except ExcelFormatError as error:
+            if str(error) == EXTERNAL_LINKS:
+                raise LedgerImportError([RowError(0, "", str(error))])
             raise LedgerImportError([RowError(0, "", "不是有效的 Excel（.xlsx）工作簿，请上传 .xlsx 文件")])
         try:
             found = False
@@ -194,7 +203,11 @@ class _Reader:
 
     def read_sheet(self, title, rows):
         header, rest = find_header(
-            rows, HEADINGS, anchors=("serial", "accepted_on"), sub_keys=("unit_accepted", "unit_completed")
+            rows,
+            HEADINGS,
+            anchors=("serial", "accepted_on"),
+            sub_keys=("unit_accepted", "unit_completed"),
+            cap=self.cap,
         )
         if header is None:
             return False
@@ -208,6 +221,9 @@ class _Reader:
                 break
             if not any(_text(v) for v in row):
                 continue
+            self.cap.add()
+            if self.progress is not None and self.cap.rows % PROGRESS_EVERY == 0:
+                self.progress(self.cap.rows)
             self.read_row(title, number, row, columns)
         return True
 
@@ -341,28 +357,39 @@ def window_centre(unit):
     return centre
 
 
-def preview_ledger(file, unit):
-    """Read and check everything, write nothing. Raises LedgerImportError with every problem found."""
+def preview_ledger(file, unit, progress=None):
+    """Read and check everything, write nothing. Raises LedgerImportError with every problem found.
+
+    `progress(rows_read, phase=…)`, when given, is called every PROGRESS_EVERY rows (a job's progress bar).
+    """
     window_centre(unit)
-    reader = _Reader(unit)
+    reader = _Reader(unit, progress=(lambda done: progress(done, phase="读取")) if progress else None)
     reader.read_workbook(file)
     if reader.errors:
         raise LedgerImportError(reader.errors)
     if not reader.rows:
         raise LedgerImportError([RowError(0, "", "台账中没有可导入的数据行")])
     reader.link()
-    existing = set(
-        Case.objects.filter(import_key__in=[r.key for r in reader.rows]).values_list("import_key", flat=True)
-    )
+    keys = [r.key for r in reader.rows]
+    existing = set()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        existing.update(Case.objects.filter(import_key__in=chunk).values_list("import_key", flat=True))
     return LedgerPreview(rows=reader.rows, warnings=reader.warnings, existing_keys=existing)
 
 
-def import_ledger(file, unit, user, source=""):
-    """Import every new row, all or nothing. Returns the preview with the rows that were created."""
-    preview = preview_ledger(file, unit)
+def import_ledger(file, unit, user, source="", progress=None):
+    """Import every new row, all or nothing. Returns the preview with the rows that were created.
+
+    `progress(rows_done, total, phase=…)`, when given, is told how far reading and then writing got.
+    """
+    preview = preview_ledger(file, unit, progress=progress)
     centre = window_centre(unit)
     source = source or getattr(file, "name", "") or "历史台账"
+    new_rows = preview.new_rows
     with transaction.atomic():
-        for row in preview.new_rows:
+        for done, row in enumerate(new_rows, start=1):
             import_historical_case(row, unit=unit, centre=centre, user=user, source=str(source))
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(new_rows)):
+                progress(done, len(new_rows), phase="写入")
     return preview

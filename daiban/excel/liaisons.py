@@ -17,7 +17,6 @@ daiban.services.liaisons (all or nothing).
 
 import re
 import unicodedata
-from itertools import islice
 
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from .common import (
     ExcelFormatError,
     Heading,
     ImportErrorList,
+    RowCap,
     beijing,
     cell_text,
     compact,
@@ -77,7 +77,6 @@ STAFF = Layout(
 NO_LIAISON = "未指定联络员"
 HEADINGS = [Heading(label, label) for label in HEADERS + EXTRA_HEADERS]
 REQUIRED = ("地区", "单位名称", "姓名", "联系电话")
-MAX_ROWS = 5000
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(转\d{1,6})?|\d{7,8})$")
 YES = {"是", "√", "✓", "Y", "YES", "1", "联络员"}
 NO = {"否", "×", "N", "NO", "0", ""}
@@ -167,11 +166,13 @@ def read_liaison_sheet(file, errors):
         title, header, rest = next((item for item in found if "岗位" in item[1].columns), found[0])
         labels = [label for label in HEADERS + EXTRA_HEADERS if label in header.columns]
         rows = []
-        for number, values in islice(rest, MAX_ROWS + 1):
+        cap = RowCap("liaisons")
+        for number, values in cap.take(rest):
             texts = {label: _value(values, header.columns[label]) for label in labels}
             if texts.get("备注") == NO_LIAISON and not texts.get("姓名") and not texts.get("联系电话"):
                 continue  # the form's row of an organisation without a 联络员
             if any(texts.get(label) for label in ("地区", "单位名称", "姓名", "职务", "联系电话")):
+                cap.add()
                 rows.append(_read_row(number, texts, errors))
         others = [sheet_title for sheet_title, *_rest in found if sheet_title != title]
         return title, others, rows
@@ -196,9 +197,7 @@ def import_liaisons(file, *, within=None, dry_run=False):
         return result
     if not rows and not result.errors:
         result.errors.add(0, "", "表头下面没有填写任何人员。")
-    if len(rows) > MAX_ROWS:
-        result.errors.add(0, "", f"一次最多导入{MAX_ROWS}行，请分批导入。")
-    if not rows or len(rows) > MAX_ROWS:
+    if not rows:
         return result
     return import_liaison_rows(rows, result, within=within)
 

@@ -22,7 +22,9 @@ from .common import (
     ExcelFormatError,
     Heading,
     ImportErrorList,
+    RowCap,
     SheetError,
+    TooManyRows,
     beijing,
     cell_text,
     compact,
@@ -130,12 +132,14 @@ def read_matter_workbook(file):
     errors = ImportErrorList()
     rows = []
     seen = {}
+    cap = RowCap("matters")
     for number in range(header.row + 1, sheet.max_row + 1):
         raw = {key: values(number, column) for key, column in columns.items()}
         if _is_footnote(sheet, values, number):
             break
         if _is_blank(raw) or _is_example(raw):
             continue
+        cap.add()
         row = _parse_row(number, raw, columns, default_unit, errors)
         if row is None:
             continue
@@ -157,8 +161,11 @@ def read_matter_workbook(file):
 
 def _open_sheet(file):
     """(sheet, merged-cell lookup, Header) of the first sheet with the 附件1 header."""
-    workbook = open_workbook(file, read_only=False)  # merged cells are needed: not read_only
+    workbook = open_workbook(file, read_only=False)  # merged cells are needed: not read_only (size-checked)
+    cap = RowCap("matters")
     for sheet in workbook.worksheets:
+        if sheet.max_row > cap.limit + cap.SLACK:
+            raise TooManyRows(cap.message)
         values = _merged_values(sheet)
         rows = ((n, [values(n, c) for c in range(1, sheet.max_column + 1)]) for n in range(1, sheet.max_row + 1))
         header, _rest = find_header(rows, HEADINGS, anchors=("unit", "title"))

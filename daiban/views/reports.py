@@ -5,16 +5,14 @@ Everyone sees only their own region: the city (审批指导科) everything, a co
 county and below, window staff the region of their centre.
 """
 
-import os
 import tempfile
-import uuid
-from pathlib import Path
 
 import django_tables2 as tables
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,14 +22,15 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..charts import bar_chart, horizontal_bars
+from ..excel import jobs as excel_jobs
 from ..excel.ledger import ledger_cases, ledger_subtitle, write_ledger
-from ..excel.ledger_import import LedgerImportError, import_ledger, preview_ledger
 from ..excel.monthly import write_monthly
 from ..forms.reports import ConfirmReportForm, LedgerExportForm, LedgerUploadForm, PeriodForm, default_month
-from ..models import Region
-from ..permissions import can_confirm_report, cases_visible_to, export_phone_for
+from ..models import JobKind, JobStatus, Region, Unit
+from ..permissions import can_confirm_report, cases_visible_to, export_phone_for, visible_job_or_404
 from ..reporting import reporting_status
 from ..roles import COUNTY_BUREAU, WINDOW_STAFF, Scope, has_role
+from ..services import jobs
 from ..services.audit import EXPORT_LEDGER, EXPORT_STATISTICS, log_export
 from ..services.reporting import ConfirmMonth
 from ..statistics import Period, format_rate, grand_total, monthly_trend, reporting_units, statistics_table
@@ -39,7 +38,6 @@ from .actions import ActionViewMixin, Offer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 12
-UPLOAD_SESSION_KEY = "daiban_ledger_upload"
 
 
 # Scope ------------------------------------------------------------------------------------------
@@ -346,11 +344,14 @@ class LedgerExportView(ReportsMixin, TemplateView):
                 cases_visible_to(request.user), unit=data["unit"], start=data["start"], end=data["end"]
             )
             name = f"帮办代办工作登记台账-{data['unit'].name if data['unit'] else '全部'}.xlsx"
+            rows = cases.count()
+            if rows > settings.EXPORT_JOB_THRESHOLD:
+                return self.export_as_job(data, name)
             subtitle = ledger_subtitle(data["unit"], data["start"], data["end"])
             contact_phone = export_phone_for(request.user)
             log_export(
                 EXPORT_LEDGER,
-                rows=cases.count(),
+                rows=rows,
                 filters={"unit": data["unit"], "start": data["start"], "end": data["end"]},
                 request=request,
                 masked=contact_phone.masks_all,
@@ -359,6 +360,25 @@ class LedgerExportView(ReportsMixin, TemplateView):
                 lambda target: write_ledger(cases, target, subtitle, contact_phone=contact_phone), name
             )
         return self.render_to_response(self.get_context_data(form=form))
+
+    def export_as_job(self, data, filename):
+        """A large ledger is written by the worker; the progress page then offers the file (logged on download)."""
+        scope = Scope.for_user(self.request.user)
+        unit = data["unit"]
+        job = jobs.create(
+            JobKind.LEDGER_EXPORT,
+            self.request.user,
+            region=unit.region if unit else scope.region,
+            centre=scope.centre,
+            params={
+                "unit": unit.pk if unit else None,
+                "start": data["start"].isoformat() if data["start"] else "",
+                "end": data["end"].isoformat() if data["end"] else "",
+                "filename": filename,
+            },
+        )
+        excel_jobs.ledger_export.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
 
 
 def _visible_units(user):
@@ -371,7 +391,8 @@ def _visible_units(user):
 
 
 class LedgerImportView(ReportsMixin, TemplateView):
-    """历史台账导入: upload → preview (nothing written) → confirm (all or nothing)."""
+    """历史台账导入, as background jobs: upload → reading job (progress) → preview → confirm → import job
+    (progress, all or nothing) → result. The page of a job is `?job=<id>`, for its owner or its scope."""
 
     template_name = "daiban/admin/reports/ledger_import.html"
 
@@ -388,68 +409,77 @@ class LedgerImportView(ReportsMixin, TemplateView):
     def unit_queryset(self):
         return ledger_units(self.request.user).filter(pk__in=[u.pk for u in self.units()])
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(max_rows=settings.IMPORT_MAX_ROWS["ledger"], **kwargs)
+
+    def upload_form(self, *args):
+        return LedgerUploadForm(*args, units=self.unit_queryset())
+
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=LedgerUploadForm(units=self.unit_queryset())))
+        if "job" not in request.GET:
+            return self.render_to_response(self.get_context_data(form=self.upload_form()))
+        job = visible_job_or_404(request.user, _job_id(request.GET["job"]))
+        if job.kind not in (JobKind.LEDGER_PREVIEW, JobKind.LEDGER_IMPORT):
+            raise Http404
+        if not job.is_finished:
+            return redirect("jobs:progress", job.pk)
+        context = {"job": job, "form": self.upload_form()}
+        if job.status == JobStatus.FAILED:
+            context["errors"] = job.result.get("errors", [])
+            context["error_count"] = job.result.get("error_count", len(context["errors"]))
+        elif job.kind == JobKind.LEDGER_PREVIEW:
+            context.update(form=None, preview=job.result, unit=Unit.objects.filter(pk=job.params["unit"]).first())
+        else:
+            context["imported"] = job.result
+        return self.render_to_response(self.get_context_data(**context))
 
     def post(self, request, *args, **kwargs):
         if "confirm" in request.POST:
             return self.confirm()
-        form = LedgerUploadForm(request.POST, request.FILES, units=self.unit_queryset())
+        form = self.upload_form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         unit, upload = form.cleaned_data["unit"], form.cleaned_data["file"]
-        try:
-            preview = preview_ledger(upload, unit)
-        except LedgerImportError as error:
-            return self.render_to_response(self.get_context_data(form=form, errors=error.errors))
-        token = self.keep_upload(upload, unit)
-        return self.render_to_response(self.get_context_data(form=None, preview=preview, unit=unit, token=token))
-
-    def keep_upload(self, upload, unit):
-        token = uuid.uuid4().hex
-        upload.seek(0)
-        with open(_upload_path(token), "wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        self.request.session[UPLOAD_SESSION_KEY] = {"token": token, "unit": unit.pk, "name": upload.name}
-        return token
+        job = jobs.create(
+            JobKind.LEDGER_PREVIEW,
+            request.user,
+            region=unit.region,
+            centre=Scope.for_user(request.user).centre,
+            params={"unit": unit.pk},
+            upload=upload,
+        )
+        excel_jobs.ledger_preview.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
 
     def confirm(self):
-        kept = self.request.session.get(UPLOAD_SESSION_KEY) or {}
-        if not kept or kept.get("token") != self.request.POST.get("token"):
-            messages.error(self.request, "上传的文件已过期，请重新上传。")
-            return redirect("reports:ledger_import")
-        unit = self.unit_queryset().filter(pk=kept["unit"]).first()
+        preview = visible_job_or_404(self.request.user, _job_id(self.request.POST.get("job", "")))
+        if preview.kind != JobKind.LEDGER_PREVIEW or preview.status != JobStatus.DONE:
+            raise Http404
+        unit = self.unit_queryset().filter(pk=preview.params["unit"]).first()
         if unit is None:
             raise PermissionDenied
-        file_path = _upload_path(kept["token"])
-        try:
-            with open(file_path, "rb") as handle:
-                result = import_ledger(handle, unit, self.request.user, source=kept["name"])
-        except FileNotFoundError:
+        if not preview.upload_file or not default_storage.exists(preview.upload_file):
             messages.error(self.request, "上传的文件已过期，请重新上传。")
             return redirect("reports:ledger_import")
-        except LedgerImportError as error:
-            form = LedgerUploadForm(units=self.unit_queryset())
-            return self.render_to_response(self.get_context_data(form=form, errors=error.errors))
-        finally:
-            self.request.session.pop(UPLOAD_SESSION_KEY, None)
-        if os.path.exists(file_path):
-            os.remove(file_path)
-        messages.success(
-            self.request,
-            f"已导入{len(result.new_rows)}件历史办件，已存在跳过{len(result.duplicate_rows)}件。",
+        job = jobs.create(
+            JobKind.LEDGER_IMPORT,
+            self.request.user,
+            region=unit.region,
+            centre=preview.centre,
+            params={"unit": unit.pk, "preview": preview.pk},
+            upload_file=preview.upload_file,
+            upload_name=preview.upload_name,
         )
-        return redirect("reports:ledger_import")
+        # The file now belongs to the import job: the preview cannot be confirmed twice.
+        type(preview).objects.filter(pk=preview.pk).update(upload_file="")
+        excel_jobs.ledger_import.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
 
 
-def _upload_path(token):
-    if not token.isalnum():
-        raise PermissionDenied
-    # Under MEDIA_ROOT, which every app server shares, so the confirm may reach another server.
-    folder = Path(settings.PENDING_UPLOADS_ROOT)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{token}.xlsx"
+def _job_id(value):
+    if not str(value).isdigit():
+        raise Http404
+    return int(value)
 
 
 urlpatterns = [

@@ -4,13 +4,14 @@ from django.urls import include, path, reverse
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from ..roles import Scope
-from . import reports, results
+from . import jobs, reports, results
 
 
 def admin_urls():
     return [
         path("results/", include((results.urlpatterns, "results"), namespace="results")),
         path("reports/", include((reports.urlpatterns, "reports"), namespace="reports")),
+        path("jobs/", include((jobs.urlpatterns, "jobs"), namespace="jobs")),
     ]
 
 

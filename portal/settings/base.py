@@ -164,6 +164,20 @@ MEDIA_URL = "/media/"
 # Uploads waiting for a confirm (import previews): shared by all app servers, never served publicly.
 PENDING_UPLOADS_ROOT = Path(os.environ.get("PENDING_UPLOADS_ROOT", MEDIA_ROOT / "pending-uploads"))
 
+# Imports: the most data rows one file may hold (counted while streaming, so a zip bomb stops early),
+# and how large a part held in memory may unpack (sheets read whole, shared strings, styles).
+IMPORT_MAX_ROWS = {
+    "ledger": int(os.environ.get("IMPORT_MAX_ROWS_LEDGER", 100_000)),
+    "liaisons": int(os.environ.get("IMPORT_MAX_ROWS_LIAISONS", 5_000)),
+    "matters": int(os.environ.get("IMPORT_MAX_ROWS_MATTERS", 20_000)),
+}
+IMPORT_MAX_PART_BYTES = 64 * 1024 * 1024
+IMPORT_MAX_LOADED_BYTES = 64 * 1024 * 1024
+# Exports of more rows than this run as a background job and are downloaded when ready.
+EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", 5_000))
+# Files of background jobs (uploads waiting, generated exports), in the default storage; never public.
+JOB_FILES_PREFIX = "pending-uploads/jobs"
+
 # Behind a reverse proxy that appends the client address to X-Forwarded-For, set RATELIMIT_TRUST_FORWARDED=1.
 RATELIMIT_TRUST_FORWARDED = os.environ.get("RATELIMIT_TRUST_FORWARDED", "") == "1"
 
