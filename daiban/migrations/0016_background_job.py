@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('daiban', '0013_ratelimit_counter'),
+        ('daiban', '0015_home_visit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
