@@ -26,6 +26,8 @@ __all__ = [
     "RegisterSupplement",
     "Accept",
     "ReceiveDeferred",
+    "WaiveDeferred",
+    "deferred_hold",
     "WithdrawByApplicant",
     "WithdrawAtWindow",
     "reject",
@@ -33,6 +35,7 @@ __all__ = [
     "register_supplement",
     "accept",
     "receive_deferred",
+    "waive_deferred",
     "withdraw_by_applicant",
     "withdraw_at_window",
 ]
@@ -275,17 +278,55 @@ class ReceiveDeferred(CaseAction):
     transition = "receive_deferred"
 
     def check_state(self, case):
-        if not case.deferred_materials.filter(received_at__isnull=True).exists():
+        if not case.deferred_materials.outstanding().exists():
             raise ActionError("该办件没有待补交的容缺材料。")
 
     def perform(self, case, *, material_id):
-        material = case.deferred_materials.filter(pk=material_id, received_at__isnull=True).first()
+        material = case.deferred_materials.outstanding().filter(pk=material_id).first()
         if material is None:
             raise ActionError("该容缺材料不存在或已登记补交。")
         material.received_at = timezone.now()
         material.save(update_fields=["received_at"])
         self.log(case, f"容缺材料已补交：{material.name}", public=True)
         return material
+
+
+class WaiveDeferred(CaseAction):
+    """The window decides a 容缺 material is no longer needed: recorded with its reason, in the audit log."""
+
+    transition = "waive_deferred"
+
+    def check_state(self, case):
+        if not case.deferred_materials.outstanding().exists():
+            raise ActionError("该办件没有待补交的容缺材料。")
+
+    def clean(self, *, material_id, reason):
+        return {"material_id": material_id, "reason": required(reason, "请填写免于补交的原因。")[:300]}
+
+    def perform(self, case, *, material_id, reason):
+        material = case.deferred_materials.outstanding().filter(pk=material_id).first()
+        if material is None:
+            raise ActionError("该容缺材料不存在或已补交、已免交。")
+        material.waived_at = timezone.now()
+        material.waived_by = self.user
+        material.waive_reason = reason
+        material.save(update_fields=["waived_at", "waived_by", "waive_reason"])
+        self.log(
+            case,
+            f"容缺材料免于补交：{material.name}",
+            note=reason,
+            public=True,
+            data={"deferred_material_id": material.pk, "waived": True},
+        )
+        return material
+
+
+def deferred_hold(case):
+    """Refuse 办结 and 归档 while a 容缺 material is still owed; the Chinese reason names the materials."""
+    owed = list(case.deferred_materials.outstanding().values_list("name", flat=True))
+    if owed:
+        names = "、".join(f"“{name}”" for name in owed)
+        raise ActionError(f"容缺材料{names}尚未补交，不能办结或归档：请先登记补交，或由窗口说明原因后免于补交。")
 
 
 class WithdrawAtWindow(CaseAction):
@@ -325,5 +366,6 @@ request_supplement = RequestSupplement.run
 register_supplement = RegisterSupplement.run
 accept = Accept.run
 receive_deferred = ReceiveDeferred.run
+waive_deferred = WaiveDeferred.run
 withdraw_at_window = WithdrawAtWindow.run
 withdraw_by_applicant = WithdrawByApplicant.run

@@ -184,7 +184,8 @@ def _case_context(case, withdraw_form):
     can_withdraw = intake.WithdrawByApplicant(case).is_possible()
     return {
         "events": public_events(case),
-        "deferred": case.deferred_materials.all(),
+        # Only what the applicant still owes (not what was received or waived).
+        "deferred": case.deferred_materials.outstanding(),
         "steps": progress_steps(case),
         "where_now": where_now(case),
         "can_withdraw": can_withdraw,
