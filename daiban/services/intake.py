@@ -10,6 +10,7 @@ from django.utils import timezone
 from ..models import Case, CaseAttachment, CaseMaterial, Channel, DeferredMaterial, NoticeItem, OneTimeNotice
 from ..permissions import can_register_at
 from ..workdays import add_working_days
+from . import notify_staff
 from .audit import record
 from .base import ActionError, ActionPermissionDenied, CaseAction, required
 from .handling import cancel_open_flows
@@ -79,6 +80,8 @@ def submit_online(details, *, materials=(), files=(), units=()):
             f"您的帮办代办申请已提交，办件编号{case.number}，查询码{case.query_code}。"
             f"窗口将尽快甄别，您可凭编号和手机号在网上查询进度。",
         )
+        # Queued in the same transaction: the outbox sends only after the commit.
+        notify_staff.new_online_request(case)
     return case
 
 
