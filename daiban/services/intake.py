@@ -7,9 +7,9 @@ existing case is an action class (see daiban.services.base).
 from django.db import transaction
 from django.utils import timezone
 
+from ..deadlines import matter_committed_date
 from ..models import Case, CaseAttachment, CaseMaterial, Channel, DeferredMaterial, NoticeItem, OneTimeNotice
 from ..permissions import can_register_at
-from ..workdays import add_working_days
 from . import notify_staff
 from .audit import record
 from .base import ActionError, ActionPermissionDenied, CaseAction, required
@@ -260,9 +260,7 @@ class Accept(CaseAction):
 
 
 def _due_date(case, today):
-    if case.matter_id is None:
-        return None
-    return add_working_days(today, case.matter.promised_days)
+    return matter_committed_date(case, accepted_on=today)
 
 
 def _acceptance_text(case, deferred):
