@@ -7,14 +7,26 @@ its flow. Superusers (system administrators) keep every right. The roles are des
 docs/domain.md ("Who uses it").
 """
 
+from django.contrib.auth import get_permission_codename
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from .masking import mask_phone
-from .models import Case, CaseStatus, HandoverParty, MatterPage, Notification, ServiceCentre, Unit, UnitFlow
+from .models import (
+    Case,
+    CaseStatus,
+    HandoverParty,
+    MatterPage,
+    Notification,
+    ServiceCentre,
+    Unit,
+    UnitFlow,
+    WorkCalendarDay,
+)
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, editor_unit_id, has_role, is_unit_editor
 
 __all__ = [
+    "can_maintain_calendar",
     "cases_visible_to",
     "visible_case_or_404",
     "can_handle_at_window",
@@ -211,3 +223,9 @@ def may_edit_matter(user, page):
         return True
     unit_id = editor_unit_id(user)
     return unit_id is not None and page.unit_id == unit_id
+
+
+def can_maintain_calendar(user):
+    """May keep the 工作日历 (superusers and the city's 审批指导科, migration 0014_window_calendar_permission)."""
+    codename = get_permission_codename("change", WorkCalendarDay._meta)
+    return bool(user and user.is_authenticated and user.has_perm(f"daiban.{codename}"))
