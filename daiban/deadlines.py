@@ -4,10 +4,12 @@ Open cases are those accepted or being handled; open flows those not yet complet
 or cancelled. Every function returns a queryset so listings can filter further.
 """
 
+from typing import NamedTuple
+
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import OPEN_FLOW_STATUSES, Case, CaseStatus, UnitFlow
+from .models import OPEN_FLOW_STATUSES, Case, CaseStatus, FlowStatus, UnitFlow
 from .permissions import cases_visible_to
 from .roles import UNIT_STAFF, WINDOW_STAFF, Scope, has_role
 from .workdays import add_working_days
@@ -28,6 +30,10 @@ __all__ = [
     "warning_cases_for",
     "warning_flows_for",
     "deadline_state",
+    "matter_committed_date",
+    "case_committed_date",
+    "public_deadline",
+    "PublicDeadline",
 ]
 
 WARNING_WORKING_DAYS = 2
@@ -124,3 +130,63 @@ def warning_cases_for(user):
 
 def label(state):
     return LABELS.get(state, "")
+
+
+# One deadline story (docs/domain.md, "One deadline story") ----------------------------------------
+
+
+def matter_committed_date(case, accepted_on=None):
+    """The matter's committed date: 受理 day plus the matter's promised working days (None off the list)."""
+    if case.matter_id is None:
+        return None
+    if accepted_on is None:
+        if case.accepted_at is None:
+            return None
+        accepted_on = timezone.localtime(case.accepted_at).date()
+    return add_working_days(accepted_on, case.matter.promised_days)
+
+
+def case_committed_date(case):
+    """The case's committed date (Case.due_date): the latest due date of its flows that are not cancelled;
+    the matter's committed date when it has none. Kept on Case.due_date by the services, so every page,
+    print, export, warning and reminder reads the same date."""
+    flow_dates = [
+        due
+        for due in case.flows.exclude(status=FlowStatus.CANCELLED).values_list("due_date", flat=True)
+        if due is not None
+    ]
+    if flow_dates:
+        return max(flow_dates)
+    return matter_committed_date(case) or case.due_date
+
+
+class PublicDeadline(NamedTuple):
+    """What the applicant is told about the committed date: the date, whether it has passed, and why."""
+
+    date: object  # datetime.date or None
+    passed: bool
+    reason: str  # Chinese, empty when there is nothing to explain
+
+
+def public_deadline(case, today=None):
+    """For /progress/: the committed date, whether it has passed, and a Chinese explanation."""
+    today = _today(today)
+    due = case.due_date
+    if case.status == CaseStatus.PENDING_SUPPLEMENT:
+        return PublicDeadline(due, False, "等待您补正材料，办理期限自补正后重新计算。")
+    if due is None:
+        return PublicDeadline(None, False, "")
+    if case.status in (CaseStatus.REJECTED, CaseStatus.WITHDRAWN):
+        return PublicDeadline(due, False, "")
+    if case.completed_at is not None:
+        done = timezone.localtime(case.completed_at).date()
+        if done > due:
+            return PublicDeadline(due, True, f"已于{done:%Y年%m月%d日}办结，晚于承诺日期。")
+        return PublicDeadline(due, False, f"已于{done:%Y年%m月%d日}办结。")
+    if case.status == CaseStatus.IN_PROGRESS and case.flows.filter(status=FlowStatus.NEEDS_MATERIALS).exists():
+        return PublicDeadline(due, due < today, "部门正在等待补充材料，窗口将一次性告知您需要补充的内容。")
+    if case.status == CaseStatus.RESULTS_RETURNED:
+        return PublicDeadline(due, False, "各部门已办结，结果已到帮办代办窗口，请按通知领取。")
+    if due < today:
+        return PublicDeadline(due, True, "已超过承诺办结日期（已超期），帮办代办窗口正在督促相关部门办理。")
+    return PublicDeadline(due, False, "")

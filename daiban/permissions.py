@@ -7,6 +7,7 @@ its flow. Superusers (system administrators) keep every right. The roles are des
 docs/domain.md ("Who uses it").
 """
 
+from django.contrib.auth import get_permission_codename
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -22,10 +23,12 @@ from .models import (
     ServiceCentre,
     Unit,
     UnitFlow,
+    WorkCalendarDay,
 )
 from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, editor_unit_id, has_role, is_unit_editor
 
 __all__ = [
+    "can_maintain_calendar",
     "cases_visible_to",
     "visible_case_or_404",
     "can_handle_at_window",
@@ -253,3 +256,9 @@ def visible_job_or_404(user, pk):
     if not job_visible_to(user, job):
         raise Http404
     return job
+
+
+def can_maintain_calendar(user):
+    """May keep the 工作日历 (superusers and the city's 审批指导科, migration 0018_calendar_permission)."""
+    codename = get_permission_codename("change", WorkCalendarDay._meta)
+    return bool(user and user.is_authenticated and user.has_perm(f"daiban.{codename}"))

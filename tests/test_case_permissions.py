@@ -16,6 +16,7 @@ ACTION_POSTS = {
     "accept": {"window_opinion": "同意", "deferred-TOTAL_FORMS": "0", "deferred-INITIAL_FORMS": "0"},
     "withdraw": {"reason": "申请人要求"},
     "receive_deferred": {"material_id": "1"},
+    "waive_deferred": {"material_id": "1", "reason": "不再需要"},
 }
 
 

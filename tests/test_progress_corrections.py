@@ -84,7 +84,7 @@ def test_sending_corrections_moves_the_case_back_to_screening(client, noticed):
 
     assert ModelLogEntry.objects.filter(action="daiban.case.supplement_online", object_id=str(noticed.pk)).exists()
     # the window is told (no personal data), the applicant gets a receipt
-    staff = Notification.objects.filter(case=noticed, recipient="13800009901").get()
+    staff = Notification.objects.filter(case=noticed, recipient="13800009901", body__contains="补正").get()
     assert "网上提交补正材料" in staff.body and noticed.number in staff.body and "王建国" not in staff.body
     assert Notification.objects.filter(case=noticed, recipient="13800001234", body__contains="已收到您为").exists()
     html = client.get("/progress/").content.decode()

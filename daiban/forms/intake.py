@@ -522,6 +522,11 @@ class ReceiveDeferredForm(ActionForm):
     material_id = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class WaiveDeferredForm(ActionForm):
+    material_id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="免于补交原因", max_length=300)
+
+
 # Public progress ---------------------------------------------------------------------------------
 
 

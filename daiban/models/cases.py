@@ -300,13 +300,35 @@ class NoticeItem(models.Model):
         ordering = ["pk"]
 
 
+class DeferredMaterialQuerySet(models.QuerySet):
+    def outstanding(self):
+        """Still owed: neither received nor waived by the window (the only ones the applicant is asked for)."""
+        return self.filter(received_at__isnull=True, waived_at__isnull=True)
+
+    def overdue(self, today):
+        return self.outstanding().filter(due_date__lt=today)
+
+
 class DeferredMaterial(models.Model):
-    """预审+容缺: a non-essential material accepted to follow later."""
+    """预审+容缺: a non-essential material accepted to follow later.
+
+    Outstanding until it is received or the window waives it with a reason; while one is outstanding
+    the case cannot be delivered (办结) or archived (daiban.services.intake.deferred_hold).
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deferred_materials")
     name = models.CharField("容缺材料", max_length=200)
     due_date = models.DateField("补交期限")
     received_at = models.DateTimeField("补交时间", null=True, blank=True)
+    waived_at = models.DateTimeField("免于补交时间", null=True, blank=True)
+    waived_by = models.ForeignKey(User, verbose_name="决定免交人", on_delete=models.SET_NULL, null=True, blank=True)
+    waive_reason = models.CharField("免于补交原因", max_length=300, blank=True)
+
+    objects = DeferredMaterialQuerySet.as_manager()
+
+    @property
+    def is_outstanding(self):
+        return self.received_at is None and self.waived_at is None
 
     class Meta:
         verbose_name = "容缺材料"

@@ -37,6 +37,7 @@ LOG_ACTIONS = {
     "daiban.case.supplement_online": "申请人网上提交补正材料",
     "daiban.case.accept": "受理",
     "daiban.case.receive_deferred": "登记容缺材料补交",
+    "daiban.case.waive_deferred": "容缺材料免于补交",
     "daiban.case.withdraw": "撤回申请",
     # linked handling
     "daiban.case.route": "转办",

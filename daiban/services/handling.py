@@ -10,7 +10,8 @@ import datetime
 from django.utils import timezone
 
 from ..assignment import assignee_for
-from ..models import CaseStatus, FlowStatus, Route, SupervisionNote, TaskForceMember, UnitFlow
+from ..deadlines import case_committed_date
+from ..models import Case, CaseStatus, FlowStatus, Route, SupervisionNote, TaskForceMember, UnitFlow
 from ..permissions import can_add_co_handling_unit, can_handle_flow, can_supervise
 from ..workdays import add_working_days
 from . import notify_staff, transitions
@@ -195,6 +196,14 @@ class FlowAction(Action):
         _save_flow(flow, status=status or self.target, **changes)
 
 
+def keep_committed_date(case):
+    """After a flow's due date changed: the case's committed date is the latest flow date (daiban.deadlines)."""
+    committed = case_committed_date(case)
+    if committed != case.due_date:
+        Case.objects.filter(pk=case.pk).update(due_date=committed)
+        case.due_date = committed
+
+
 def _save_flow(flow, **changes):
     for field, value in changes.items():
         setattr(flow, field, value)
@@ -220,6 +229,7 @@ class AcceptFlow(FlowAction):
             raise ActionError("承诺件须填写受理通知书编号。")
         due = add_working_days(accepted_on, days)
         self.move_flow(flow, accepted_on=accepted_on, notice_no=notice_no, due_date=due)
+        keep_committed_date(flow.case)
         self.log(
             flow.case,
             f"{flow.unit.name}受理（承诺办结日期 {due:%Y-%m-%d}）",

@@ -7,9 +7,9 @@ existing case is an action class (see daiban.services.base).
 from django.db import transaction
 from django.utils import timezone
 
+from ..deadlines import matter_committed_date
 from ..models import Case, CaseAttachment, CaseMaterial, Channel, DeferredMaterial, NoticeItem, OneTimeNotice
 from ..permissions import can_register_at
-from ..workdays import add_working_days
 from . import notify_staff
 from .audit import record
 from .base import ActionError, ActionPermissionDenied, CaseAction, required
@@ -28,6 +28,8 @@ __all__ = [
     "SupplementOnline",
     "Accept",
     "ReceiveDeferred",
+    "WaiveDeferred",
+    "deferred_hold",
     "WithdrawByApplicant",
     "WithdrawAtWindow",
     "reject",
@@ -36,6 +38,7 @@ __all__ = [
     "supplement_online",
     "accept",
     "receive_deferred",
+    "waive_deferred",
     "withdraw_by_applicant",
     "withdraw_at_window",
 ]
@@ -82,6 +85,8 @@ def submit_online(details, *, materials=(), files=(), units=()):
             f"您的帮办代办申请已提交，办件编号{case.number}，查询码{case.query_code}。"
             f"窗口将尽快甄别，您可凭编号和手机号在网上查询进度。",
         )
+        # Queued in the same transaction: the outbox sends only after the commit.
+        notify_staff.new_online_request(case)
     return case
 
 
@@ -324,9 +329,7 @@ class Accept(CaseAction):
 
 
 def _due_date(case, today):
-    if case.matter_id is None:
-        return None
-    return add_working_days(today, case.matter.promised_days)
+    return matter_committed_date(case, accepted_on=today)
 
 
 def _acceptance_text(case, deferred):
@@ -345,17 +348,55 @@ class ReceiveDeferred(CaseAction):
     transition = "receive_deferred"
 
     def check_state(self, case):
-        if not case.deferred_materials.filter(received_at__isnull=True).exists():
+        if not case.deferred_materials.outstanding().exists():
             raise ActionError("该办件没有待补交的容缺材料。")
 
     def perform(self, case, *, material_id):
-        material = case.deferred_materials.filter(pk=material_id, received_at__isnull=True).first()
+        material = case.deferred_materials.outstanding().filter(pk=material_id).first()
         if material is None:
             raise ActionError("该容缺材料不存在或已登记补交。")
         material.received_at = timezone.now()
         material.save(update_fields=["received_at"])
         self.log(case, f"容缺材料已补交：{material.name}", public=True)
         return material
+
+
+class WaiveDeferred(CaseAction):
+    """The window decides a 容缺 material is no longer needed: recorded with its reason, in the audit log."""
+
+    transition = "waive_deferred"
+
+    def check_state(self, case):
+        if not case.deferred_materials.outstanding().exists():
+            raise ActionError("该办件没有待补交的容缺材料。")
+
+    def clean(self, *, material_id, reason):
+        return {"material_id": material_id, "reason": required(reason, "请填写免于补交的原因。")[:300]}
+
+    def perform(self, case, *, material_id, reason):
+        material = case.deferred_materials.outstanding().filter(pk=material_id).first()
+        if material is None:
+            raise ActionError("该容缺材料不存在或已补交、已免交。")
+        material.waived_at = timezone.now()
+        material.waived_by = self.user
+        material.waive_reason = reason
+        material.save(update_fields=["waived_at", "waived_by", "waive_reason"])
+        self.log(
+            case,
+            f"容缺材料免于补交：{material.name}",
+            note=reason,
+            public=True,
+            data={"deferred_material_id": material.pk, "waived": True},
+        )
+        return material
+
+
+def deferred_hold(case):
+    """Refuse 办结 and 归档 while a 容缺 material is still owed; the Chinese reason names the materials."""
+    owed = list(case.deferred_materials.outstanding().values_list("name", flat=True))
+    if owed:
+        names = "、".join(f"“{name}”" for name in owed)
+        raise ActionError(f"容缺材料{names}尚未补交，不能办结或归档：请先登记补交，或由窗口说明原因后免于补交。")
 
 
 class WithdrawAtWindow(CaseAction):
@@ -396,5 +437,6 @@ register_supplement = RegisterSupplement.run
 supplement_online = SupplementOnline.run
 accept = Accept.run
 receive_deferred = ReceiveDeferred.run
+waive_deferred = WaiveDeferred.run
 withdraw_at_window = WithdrawAtWindow.run
 withdraw_by_applicant = WithdrawByApplicant.run

@@ -3,8 +3,11 @@
 Texts carry the case number and matter only, never the applicant's personal data.
 """
 
+from django.contrib.auth import get_user_model
+
 from ..assignment import current_handler
 from ..models import OPEN_FLOW_STATUSES, Liaison
+from ..roles import WINDOW_STAFF
 from .outbox import queue_email, queue_sms
 
 SUBJECT = "帮办代办工作提醒"
@@ -34,6 +37,27 @@ def tell_window(case, text):
     for liaison in window_liaisons(case):
         tell_liaison(liaison, text, case=case)
     tell_user(case.received_by, text, case=case)
+
+
+def window_staff(case):
+    """Active window staff of the case's centre (logins with the window role and that centre in their scope)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=WINDOW_STAFF, staff_profile__centre_id=case.centre_id)
+        .distinct()
+    )
+
+
+def new_online_request(case):
+    """A request came in from /apply/: the window's liaisons (SMS and mail) and its staff (mail)."""
+    text = f"新的网上帮办代办申请{case.number}（{case.matter_name}），请及时甄别。"
+    told = set()
+    for liaison in window_liaisons(case):
+        tell_liaison(liaison, text, case=case)
+        told.add(liaison.user_id)
+    for user in window_staff(case):
+        if user.pk not in told:
+            tell_user(user, text, case=case)
 
 
 def new_flow(flow):

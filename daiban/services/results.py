@@ -7,6 +7,7 @@ from ..permissions import can_supervise
 from . import transitions
 from .audit import record
 from .base import Action, ActionError, CaseAction, lock_case, required
+from .intake import deferred_hold
 from .outbox import notify_applicant
 
 __all__ = [
@@ -65,6 +66,9 @@ class NotifyResultReady(CaseAction):
 class _Deliver(CaseAction):
     transition = "deliver"
     denied = WINDOW_ONLY
+
+    def check_state(self, case):
+        deferred_hold(case)
 
     def deliver(self, case, *, label, message, **changes):
         now = timezone.now()
@@ -186,6 +190,9 @@ class ArchiveCase(CaseAction):
 
     transition = "archive"
     denied = WINDOW_ONLY
+
+    def check_state(self, case):
+        deferred_hold(case)
 
     def perform(self, case):
         open_follow_up = FollowUp.objects.filter(evaluation__case=case).exclude(status=FollowUpStatus.CLOSED)

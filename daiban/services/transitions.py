@@ -27,6 +27,7 @@ CASE = {
     "supplement_online": ({S.PENDING_SUPPLEMENT}, S.SUBMITTED),
     "accept": ({S.SUBMITTED}, S.ACCEPTED),
     "receive_deferred": (OPEN_CASE_STATUSES | {S.RESULTS_RETURNED, S.COMPLETED}, None),
+    "waive_deferred": (OPEN_CASE_STATUSES | {S.RESULTS_RETURNED, S.COMPLETED}, None),
     "withdraw": (OPEN_CASE_STATUSES, S.WITHDRAWN),
     # linked handling (联动办理)
     "route": ({S.ACCEPTED}, S.IN_PROGRESS),

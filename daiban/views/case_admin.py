@@ -26,6 +26,7 @@ from ..forms.intake import (
     ReceiveDeferredForm,
     RejectForm,
     SupplementForm,
+    WaiveDeferredForm,
     WindowRegistrationForm,
     WithdrawForm,
     error_summary,
@@ -148,6 +149,12 @@ class CaseDetailView(ActionViewMixin, TemplateView):
                 ReceiveDeferredForm,
                 lambda material: f"已登记“{material.name}”补交。",
             ),
+            Offer(
+                "waive_deferred",
+                intake.WaiveDeferred(case, user=user),
+                WaiveDeferredForm,
+                lambda material: f"已登记“{material.name}”免于补交。",
+            ),
         ]
 
     def requested_offer(self):
@@ -174,10 +181,11 @@ class CaseDetailView(ActionViewMixin, TemplateView):
             ],
             screening_heading="甄别与受理" if case.status in SCREENING_STATUSES else "撤回申请",
             deferred_rows=[
-                {"material": m, "overdue": m.received_at is None and m.due_date < today}
+                {"material": m, "overdue": m.is_outstanding and m.due_date < today}
                 for m in case.deferred_materials.all()
             ],
             can_receive_deferred="receive_deferred" in possible,
+            can_waive_deferred="waive_deferred" in possible,
             events=case.events.all(),
             notices=case.notices.all(),
             # The window calls the applicant until the case is over; everyone else sees masked details.

@@ -3,6 +3,7 @@
 from wagtail.admin.ui.components import Component
 
 from .. import deadlines
+from ..permissions import can_maintain_calendar
 from ..workdays import fallback_warning
 
 LIMIT = 10
@@ -50,4 +51,7 @@ class CalendarWarningPanel(Component):
     order = 40
 
     def get_context_data(self, parent_context):
+        # Only those who may maintain the calendar are warned (the link leads to a page only they may open).
+        if not can_maintain_calendar(parent_context["request"].user):
+            return {"warning": ""}
         return {"warning": fallback_warning()}

@@ -225,7 +225,8 @@ def _case_context(case, withdraw_form, correction_form=None):
         "correction_form": correction_form if can_correct else None,
         "correction_errors": error_summary(correction_form) if can_correct and correction_form.is_bound else [],
         "events": public_events(case),
-        "deferred": case.deferred_materials.all(),
+        # Only what the applicant still owes (not what was received or waived).
+        "deferred": case.deferred_materials.outstanding(),
         "steps": progress_steps(case),
         "where_now": where_now(case),
         "can_withdraw": can_withdraw,
