@@ -374,7 +374,8 @@ class CaseLedgerAdmin(ModelAdmin):
         else:
             text = obj.due_date.strftime("%Y-%m-%d")
         flags = []
-        if obj.status in deadlines.OPEN_CASE_STATUSES and obj.due_date and obj.due_date < (today or timezone.localdate()):
+        today = today or timezone.localdate()
+        if obj.status in deadlines.OPEN_CASE_STATUSES and obj.due_date and obj.due_date < today:
             flags.append("已超期")
         if obj.deferred_late:
             flags.append("容缺材料逾期")
