@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from benchmarks.casedata import insert_cases
 from daiban.models import Case
-from tests.factories import UserFactory, matter, matter_list
+from daiban.roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF
+from tests.factories import UserFactory, matter, matter_list, staff_user
 from tests.results_setup import window
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +68,23 @@ def _cases(windows, count, prefix):
 
 def test_admin_ledger_and_dashboard(client):
     windows = [window()]
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    unit, centre = windows[0]
+    people = {
+        "城市管理员": UserFactory(is_superuser=True, is_staff=True),
+        "县局": staff_user(COUNTY_BUREAU, region=unit.region),
+        "窗口": staff_user(WINDOW_STAFF, centre=centre),
+        "单位": staff_user(UNIT_STAFF, unit=unit),
+    }
     counts = {}
     for total, prefix in ((40, "AA"), (120, "AB")):
         _cases(windows, total - Case.objects.count(), prefix)
         assert Case.objects.count() == total
-        ledger, response = queries_of(client, "/admin/daiban/case/")
-        filtered, _ = queries_of(client, "/admin/daiban/case/", {"status": "completed", "overdue": "case"})
-        dashboard, _ = queries_of(client, "/admin/")
-        counts[total] = (ledger, filtered, dashboard)
-    assert counts[40] == counts[120], counts
+        for role, user in people.items():
+            client.force_login(user)
+            ledger, response = queries_of(client, "/admin/daiban/case/")
+            assert response.content.decode().count("data-object-pk=") == min(total, 50), role
+            filtered, _ = queries_of(client, "/admin/daiban/case/", {"status": "completed", "overdue": "case"})
+            dashboard, _ = queries_of(client, "/admin/")
+            counts[total, role] = (ledger, filtered, dashboard)
+    for role in people:
+        assert counts[40, role] == counts[120, role], (role, counts)

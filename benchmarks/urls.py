@@ -1,0 +1,16 @@
+"""The project's URLs plus the benchmarks' floors: a bare admin page on the admin's own base template."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from portal.urls import urlpatterns as project_urlpatterns
+
+
+@login_required
+def bare_admin_page(request):
+    """wagtailadmin/base.html with nothing in it: the menus and chrome every admin page pays for."""
+    return render(request, "wagtailadmin/base.html", {})
+
+
+urlpatterns = [path("bench/bare-admin/", bare_admin_page), *project_urlpatterns]
