@@ -16,7 +16,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from daiban.models import CaseAttachment, Handover, HandoverParty, Notification, OneTimeNotice, StaffProfile
+from daiban.models import (
+    BackgroundJob,
+    CaseAttachment,
+    Handover,
+    HandoverParty,
+    JobKind,
+    Notification,
+    OneTimeNotice,
+    StaffProfile,
+)
 from daiban.roles import ALL_ROLES, CITY_GUIDANCE, COUNTY_BUREAU, GUIDE_EDITOR, UNIT_STAFF, WINDOW_STAFF
 from tests.factories import CaseFactory, LiaisonFactory, UnitFactory, county, matter, staff_user
 from tests.results_setup import window
@@ -43,6 +52,7 @@ SKIP_PREFIXES = {
     "admin/editing-sessions/": "Wagtail 编辑会话心跳（只接受 POST）",
     "admin/password_reset/": "密码重置令牌",
     "admin/work_calendar/": "工作日历全市共用，无县域之分",
+    "admin/search-synonyms/": "搜索同义词全市共用，无县域之分",
     "admin/snippets/choose/": "选择器的 chosen 回调：只回显选择器已列出的对象",
     "admin/api/main/^documents/": "Wagtail 文档 API",
     "admin/api/main/^images/": "Wagtail 图片 API",
@@ -113,6 +123,14 @@ class OtherCounty:
         self.message = Notification.objects.create(
             channel="sms", recipient="外县标记甲", body="外县标记短信", case=self.case
         )
+        self.job = BackgroundJob.objects.create(
+            kind=JobKind.LEDGER_PREVIEW,
+            user=self.staff,
+            region=self.region,
+            centre=self.centre,
+            upload_name="外县标记甲.xlsx",
+            result={"errors": ["外县标记甲"]},
+        )
 
 
 def fill(route, other):
@@ -126,6 +144,7 @@ def fill(route, other):
         ("admin/handling/cases/", {"pk": case_pk, "case_pk": case_pk}),
         ("admin/results/cases/", {"pk": case_pk}),
         ("admin/outbox/", {"pk": other.message.pk}),
+        ("admin/jobs/", {"pk": other.job.pk}),
         ("admin/org/regions/", {"pk": other.region.pk}),
         ("admin/org/centres/", {"pk": other.centre.pk}),
         ("admin/org/units/", {"pk": other.unit.pk}),
