@@ -85,7 +85,11 @@ def run_worker_with_a_working_gateway(sms_outbox):
     numbers = set(Case.objects.values_list("number", flat=True))
     assert len(sms_outbox) == SUBMISSIONS
     assert {number for _phone, text in sms_outbox for number in numbers if number in text} == numbers
-    assert len(mail.outbox) == SUBMISSIONS
+    # Each applicant's own mail, and each request's mail to the window's staff (a new online request).
+    to_applicants = [message for message in mail.outbox if message.to == ["wang@example.com"]]
+    assert len(to_applicants) == SUBMISSIONS
+    emails = Notification.objects.filter(channel=NotificationChannel.EMAIL)
+    assert len(mail.outbox) == emails.count() > SUBMISSIONS
 
 
 def test_apply_with_a_hanging_gateway_returns_at_once_and_the_worker_sends_later(hanging_gateway, sms_outbox):
