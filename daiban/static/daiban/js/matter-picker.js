@@ -47,8 +47,10 @@
   var timer = null;
   var asked = 0;
 
-  function setStatus(text) {
+  function setStatus(text, quiet) {
     status.textContent = text;
+    // The choice is visible as the checked radio below; the status then speaks only to screen readers.
+    status.classList.toggle("is-quiet", Boolean(quiet));
   }
 
   function open() {
@@ -177,7 +179,7 @@
     radio.checked = true;
     input.value = option.textContent;
     close();
-    setStatus(text);
+    setStatus(text, true);
   }
 
   input.addEventListener("input", function () {
