@@ -15,12 +15,21 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Substr
 
-from .models import MatterPage, RegionLevel, SearchSynonym, attach_lists
+from .models import MatterListPage, MatterPage, RegionLevel, SearchSynonym, attach_lists
 from .search import build_query, title_concepts
 
-__all__ = ["PICKER_LIMIT", "MAX_QUERY_LENGTH", "PickerOption", "Found", "find_matters", "picker_option"]
+__all__ = [
+    "PICKER_LIMIT",
+    "MAX_QUERY_LENGTH",
+    "PickerOption",
+    "Found",
+    "find_matters",
+    "picker_option",
+    "offered_matters",
+]
 
 PICKER_LIMIT = 30
 MAX_QUERY_LENGTH = 50
@@ -79,6 +88,12 @@ class Found:
         return {option.pk for group in self.groups for option in group.options}
 
 
+def offered_matters():
+    """The matters a person may choose: live, in a live list (one EXISTS on the list's path, no list of lists)."""
+    parent_path = Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * MatterPage.steplen)
+    return MatterPage.objects.live().filter(Exists(MatterListPage.objects.live().filter(path=parent_path)))
+
+
 def clean_query(text):
     return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
 
@@ -88,11 +103,11 @@ def find_matters(text, *, limit=PICKER_LIMIT, exclude=()):
     query = clean_query(text)
     if not query:
         return Found(query, [], 0, False)
-    live = MatterPage.objects.live()
+    offered, live = offered_matters(), MatterPage.objects.live()  # the search backend filters on plain fields only
     if exclude:
-        live = live.exclude(pk__in=list(exclude))
+        offered, live = offered.exclude(pk__in=list(exclude)), live.exclude(pk__in=list(exclude))
     synonyms = SearchSynonym.mapping()
-    ids = _name_matches(live, query, synonyms, limit + 1)
+    ids = _name_matches(offered, query, synonyms, limit + 1)
     if len(ids) <= limit:
         ids += _search_matches(live, query, synonyms, limit + 1 - len(ids), known=ids)
     truncated = len(ids) > limit
@@ -138,7 +153,7 @@ def _options(ids):
     if not ids:
         return []
     rows = (
-        MatterPage.objects.live()
+        offered_matters()
         .filter(pk__in=ids)
         .select_related("unit")
         .only("pk", "path", "title", "sub_item_name", "unit_id", "unit__name")

@@ -197,3 +197,15 @@ def test_window_registration_uses_the_picker(client, world, fund):
     data["matter"] = str(fund["退休提取"].pk)
     response = client.post("/admin/cases/register/", data)
     assert response.status_code == 302 and Case.objects.get().matter == fund["退休提取"]
+
+
+def test_matters_of_an_unpublished_list_are_not_offered(client, world, fund):
+    fund["city"].get_parent().unpublish()
+    fund["city"].refresh_from_db()
+    assert fund["city"].live  # the matter itself is still live: the list decides
+    data = endpoint(client, "购房提取")
+    ids = [option["id"] for group in data["groups"] for option in group["options"]]
+    assert ids == [fund["购房提取"].pk]
+    assert labels(data) == ["住房公积金提取 — 购房提取"]  # alone now: nothing to tell it apart from
+    response = client.post("/apply/", apply_post(world, matter=str(fund["city"].pk)))
+    assert response.status_code == 400 and "所选事项不存在或已下线" in response.content.decode()

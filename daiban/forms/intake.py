@@ -13,13 +13,12 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from ..matter_picker import clean_query, find_matters, picker_option
+from ..matter_picker import clean_query, find_matters, offered_matters, picker_option
 from ..models import (
     Case,
     Channel,
     Delivery,
     MaterialForm,
-    MatterPage,
     ServiceCentre,
     ServiceForm,
     SpecialGroup,
@@ -225,7 +224,7 @@ class CaseDetailsForm(forms.ModelForm):
         value = self.cleaned_data.get("matter")
         if not value:
             return None
-        matter = MatterPage.objects.live().filter(pk=value).select_related("unit").first()
+        matter = offered_matters().filter(pk=value).select_related("unit").first() if value.isdigit() else None
         if matter is None:
             raise ValidationError("所选事项不存在或已下线，请重新选择。")
         return matter
