@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..forms.intake import (
     ApplyForm,
@@ -121,6 +121,7 @@ def _render_apply(request, form, materials, *, matter=None, problem="", status=2
     return render(request, "daiban/public/apply.html", context, status=status)
 
 
+@require_GET
 def matters(request):
     """The picker's matches as JSON: /apply/matters/?q=公积金 (public catalogue data only, bounded)."""
     response = JsonResponse(find_matters(request.GET.get("q", "")).as_json(), json_dumps_params={"ensure_ascii": False})
