@@ -8,6 +8,7 @@ app_name = "daiban"
 
 urlpatterns = [
     path("apply/", public_cases.apply, name="apply"),
+    path("apply/matters/", public_cases.matters, name="apply_matters"),
     path("apply/receipt/<str:number>/", public_cases.receipt, name="apply_receipt"),
     path("progress/", public_cases.progress, name="progress"),
     path("progress/withdraw/", public_cases.withdraw, name="progress_withdraw"),

@@ -19,7 +19,9 @@ def test_form_is_prefilled_from_a_guide(client, world):
     response = client.get(f"/apply/?matter={world.matter.pk}")
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'<option value="{world.matter.pk}" selected>' in html
+    # The matter picker shows the guide's matter chosen, by its full label (name, unit, list).
+    assert f'name="matter" value="{world.matter.pk}" id="id_matter_chosen" checked' in html
+    assert "已选择：城乡居民基本养老保险参保登记（资中县社会保险事业管理局，资中县·县级清单）" in html
     assert f'<option value="{world.centre.pk}" selected>' in html
     assert "您正在申请办理" in html
 

@@ -26,6 +26,7 @@ LAYERS = [
             "daiban.reporting",
             "daiban.ratelimit",
             "daiban.catalogue_review",
+            "daiban.matter_picker",
         ],
     ),
     ("services", ["daiban.services", "daiban.reminders", "daiban.tasks"]),

@@ -9,15 +9,16 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from ..matter_picker import clean_query, find_matters, offered_matters, picker_option
 from ..models import (
     Case,
     Channel,
     Delivery,
     MaterialForm,
-    MatterListPage,
-    MatterPage,
     ServiceCentre,
     ServiceForm,
     SpecialGroup,
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 MAX_UPLOAD_MB = MAX_UPLOAD_SIZE // 1024 // 1024
+FIND_MATTER = "find_matter"  # the name of the picker's 查找事项 button
 PHONE_RE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 PHONE_MESSAGE = "请填写正确的手机号码（11位数字）或固定电话（如 0832-1234567）。"
 phone_validator = RegexValidator(PHONE_RE, PHONE_MESSAGE)
@@ -112,17 +114,11 @@ def plain_required_messages(form):
 # The 附件5 request -------------------------------------------------------------------------------
 
 
-def matter_choices():
-    """Published matters grouped by their list, for the 帮办代办事项 select."""
-    lists = MatterListPage.objects.live().order_by("path").values_list("path", "title")
-    groups = {path: (title, []) for path, title in lists}
-    for path, pk, title in MatterPage.objects.live().order_by("path").values_list("path", "pk", "title"):
-        parent = path[: -MatterPage.steplen]
-        if parent in groups:
-            groups[parent][1].append((str(pk), title))
-    return [("", "请选择（清单中没有可不选，在下方填写）")] + [
-        (title, options) for title, options in groups.values() if options
-    ]
+MATTER_HELP = (
+    "输入事项名称中的几个字（如“公积金”“养老”），点“查找事项”，再从找到的事项中选择。"
+    "清单中没有您要办的事项时可不选，在下方填写事项名称。"
+)
+NO_MATTER_LABEL = "不从清单中选择（清单中没有，在下方填写事项名称）"
 
 
 class CaseDetailsForm(forms.ModelForm):
@@ -135,7 +131,9 @@ class CaseDetailsForm(forms.ModelForm):
         widget=forms.RadioSelect,
         initial="0",
     )
-    matter = forms.ChoiceField(label="从清单中选择事项", required=False)
+    # The matter picker (daiban.matter_picker): the chosen matter's id, and what was typed to find it.
+    matter = forms.CharField(label="从清单中选择事项", required=False, help_text=MATTER_HELP)
+    matter_q = forms.CharField(label="查找事项", required=False)
 
     class Meta:
         model = Case
@@ -174,7 +172,7 @@ class CaseDetailsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["matter"].choices = matter_choices()
+        self.fields["matter_q"].widget.attrs.update({"type": "search", "autocomplete": "off", "enterkeyhint": "search"})
         self.fields["matter_text"].required = False
         self.fields["service_form"].choices = ServiceForm.choices
         self.fields["delivery"].choices = Delivery.choices
@@ -184,6 +182,28 @@ class CaseDetailsForm(forms.ModelForm):
         self.fields["centre"].empty_label = "请选择服务中心"
         self.fields["contact_phone"].validators.append(phone_validator)
         plain_required_messages(self)
+
+    @property
+    def finding(self):
+        """The person pressed 查找事项: the form is shown again with the matches, nothing is checked or saved."""
+        return self.is_bound and FIND_MATTER in self.data
+
+    def full_clean(self):
+        if self.finding:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
+
+    def is_valid(self):
+        return not self.finding and super().is_valid()
+
+    @cached_property
+    def matter_picker(self):
+        """What the picker shows: the chosen matter (full label) and the matches of what was typed."""
+        chosen = picker_option(self["matter"].value())
+        query = clean_query(self["matter_q"].value())
+        found = find_matters(query, exclude=[chosen.pk] if chosen else []) if query else None
+        return {"chosen": chosen, "query": query, "found": found, "no_matter_label": NO_MATTER_LABEL}
 
     def clean_contact_phone(self):
         return normalise_phone(self.cleaned_data["contact_phone"])
@@ -204,7 +224,7 @@ class CaseDetailsForm(forms.ModelForm):
         value = self.cleaned_data.get("matter")
         if not value:
             return None
-        matter = MatterPage.objects.live().filter(pk=value).select_related("unit").first()
+        matter = offered_matters().filter(pk=value).select_related("unit").first() if value.isdigit() else None
         if matter is None:
             raise ValidationError("所选事项不存在或已下线，请重新选择。")
         return matter

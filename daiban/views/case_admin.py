@@ -208,6 +208,8 @@ def register(request):
     if request.method == "POST":
         form = WindowRegistrationForm(request.POST, request.FILES, user=request.user)
         materials = MaterialFormSet(request.POST, prefix="materials")
+        if form.finding:  # 查找事项 without JavaScript: the same form again, with the matches
+            return _render_register(request, form, materials, status=200)
         if form.is_valid() and materials.is_valid():
             try:
                 case = intake.register_at_window(
@@ -228,6 +230,10 @@ def register(request):
         form = WindowRegistrationForm(user=request.user)
         materials = MaterialFormSet(prefix="materials")
         status = 200
+    return _render_register(request, form, materials, status=status)
+
+
+def _render_register(request, form, materials, *, status):
     context = {
         "form": form,
         "materials": materials,

@@ -11,13 +11,14 @@ import secrets
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..forms.intake import (
     ApplyForm,
@@ -28,6 +29,7 @@ from ..forms.intake import (
     error_summary,
 )
 from ..forms.uploads import discard_kept
+from ..matter_picker import find_matters
 from ..models import Case, CaseStatus, MatterPage, OneTimeNotice
 from ..ratelimit import RateLimit
 from ..services import intake
@@ -54,6 +56,7 @@ logger = logging.getLogger(__name__)
 NOT_FOUND = "办件编号与联系电话（或查询码）不匹配，请核对后重试。"
 SPAM = "提交未成功，请刷新页面后重新填写。"
 
+MATTERS_MAX_AGE = 300  # the picker's matches may be cached for five minutes (catalogue data, no person's)
 RECEIPTS_KEY = "daiban_receipts"
 PROGRESS_KEY = "daiban_progress_case"
 
@@ -72,6 +75,9 @@ def apply(request):
 def _submit(request):
     form = ApplyForm(request.POST, request.FILES)
     materials = MaterialFormSet(request.POST, prefix="materials")
+    if form.finding:  # 查找事项 without JavaScript: the same form again, with the matches; nothing stored
+        _keep_files(request, form)
+        return _render_apply(request, form, materials)
     # Take the try first (atomic), give it back when nothing was stored: only stored requests count.
     if not APPLY_LIMIT.attempt(request):
         return _render_apply(request, form, materials, problem=APPLY_LIMIT.message, status=429)
@@ -113,6 +119,14 @@ def _render_apply(request, form, materials, *, matter=None, problem="", status=2
         "files_lost": form.is_bound and bool(request.FILES) and not getattr(form, "kept", None),
     }
     return render(request, "daiban/public/apply.html", context, status=status)
+
+
+@require_GET
+def matters(request):
+    """The picker's matches as JSON: /apply/matters/?q=公积金 (public catalogue data only, bounded)."""
+    response = JsonResponse(find_matters(request.GET.get("q", "")).as_json(), json_dumps_params={"ensure_ascii": False})
+    patch_cache_control(response, public=True, max_age=MATTERS_MAX_AGE)
+    return response
 
 
 def _matter_from_query(request):
