@@ -283,3 +283,16 @@ def test_the_unit_listing_filters_units_without_a_login_within_the_county(client
     assert elsewhere.name not in everything
     row = re.search(rf"{no_account.name}.*?</tr>", everything, re.S).group(0)
     assert "无（不能转办）" in row
+
+
+def test_an_a_post_away_with_nobody_to_take_over_keeps_the_flows_and_the_editor_is_warned(client, world):
+    case = bundle(world)
+    world.co.b_post.is_active = False
+    world.co.b_post.save()
+    client.force_login(world.bureau)
+    response = edit_liaison(client, world.co.a_post, is_away="on")
+    assert response.status_code == 302
+    assert case.flows.get(unit=world.co.unit).assignee == world.co.a_post
+    page = client.get(response.url).content.decode()
+    assert "名下的在办流转未能改派" in page
+    assert not CaseEvent.objects.filter(action="reassign_flow").exists()

@@ -460,6 +460,12 @@ class HandOverFlows(Action):
             case__status=CaseStatus.ARCHIVED
         )
 
+    @classmethod
+    def stranded(cls, liaison):
+        """Away or off duty with open flows, and nobody else in the unit to take them."""
+        away = liaison.is_away or not liaison.is_active
+        return bool(liaison.unit_id and away and cls.open_flows(liaison).exists() and cls.receiver(liaison) is None)
+
     @staticmethod
     def receiver(liaison):
         receiver = assignee_for(liaison.unit)

@@ -6,6 +6,7 @@ register_permission_policies() must run before the viewsets are registered (top 
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail.admin.filters import WagtailFilterSet
@@ -317,6 +318,11 @@ class LiaisonEditView(ScopedEditView):
         action = HandOverFlows(liaison, user=self.request.user)
         if action.is_possible():
             self.reassigned = action.execute()
+        elif action.has_permission(liaison) and action.stranded(liaison):
+            messages.warning(
+                self.request,
+                f"{liaison.unit.name}没有其他在岗的帮办代办员，{liaison.name}名下的在办流转未能改派，请尽快登记顶岗人员。",
+            )
         return liaison
 
     def get_success_message(self):

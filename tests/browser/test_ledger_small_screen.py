@@ -59,6 +59,12 @@ def test_ledger_fits_a_1366_screen_and_its_filters_fold(browser, live_server, re
             "(() => { const l = document.querySelector('.result-list'); return l.scrollWidth <= l.clientWidth; })()"
         )
         shoot(page, request, "filters-open")
+        # The overdue rows (flags under the date) at the bottom are in view too.
+        last_due = page.locator("td.field-due_label").last
+        last_due.scroll_into_view_if_needed()
+        assert "已超期" in last_due.inner_text() and in_viewport(page, last_due)
+        shoot(page, request, "filters-open-overdue-rows")
+        page.locator("td.field-number_link").first.scroll_into_view_if_needed()
 
         # Folded with the mouse: the table takes the room, the state is announced.
         toggle.click()
@@ -85,6 +91,6 @@ def test_ledger_fits_a_1366_screen_and_its_filters_fold(browser, live_server, re
 
 
 def shoot(page, request, name):
-    """What the clerk sees on the screen (not the full page): test-artifacts/<test>-<name>.png."""
+    """What the clerk sees on the screen: test-artifacts/<test>-<name>.png."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"))
