@@ -281,6 +281,8 @@ def test_the_unit_listing_filters_units_without_a_login_within_the_county(client
 
     everything = unit_list(client)
     assert elsewhere.name not in everything
+    by_login = unit_list(client, "?ordering=has_login")
+    assert by_login.index(no_account.name) < by_login.index(reachable.name)
     row = re.search(rf"{no_account.name}.*?</tr>", everything, re.S).group(0)
     assert "无（不能转办）" in row
 

@@ -48,7 +48,7 @@ def test_ledger_fits_a_1366_screen_and_its_filters_fold(browser, live_server, re
         page.goto("/admin/daiban/case/")
         header = page.get_by_role("columnheader", name="承诺办结日期")
         first_due = page.locator("td.field-due_label").first
-        toggle = page.get_by_role("button", name="筛选条件")
+        toggle = page.get_by_role("button", name="筛选条件", exact=True)
         filters = page.locator("#ledger-filter-body")
 
         # With the filters open, the deadline column is already in view and nothing scrolls sideways.
@@ -74,7 +74,7 @@ def test_ledger_fits_a_1366_screen_and_its_filters_fold(browser, live_server, re
 
         # Remembered on the next visit.
         page.reload()
-        toggle = page.get_by_role("button", name="筛选条件")
+        toggle = page.get_by_role("button", name="筛选条件", exact=True)
         assert toggle.get_attribute("aria-expanded") == "false" and not filters.is_visible()
 
         # Opened again from the keyboard.
