@@ -17,7 +17,6 @@ from ..models import (
     Case,
     CaseStatus,
     FlowStatus,
-    LiaisonPost,
     Route,
     SupervisionNote,
     TaskForceMember,
@@ -480,13 +479,7 @@ class HandOverFlows(Action):
         liaison = self.object
         self.check(liaison)
         receiver = self.receiver(liaison)
-        why = (
-            "外出，由B岗顶岗"
-            if liaison.is_away and liaison.post == LiaisonPost.A
-            else "外出"
-            if liaison.is_away
-            else "不在岗"
-        )
+        why = "外出" if liaison.is_away else "不在岗"
         moved = []
         with transaction.atomic():
             for flow_id, case_id in self.open_flows(liaison).order_by("case_id", "pk").values_list("pk", "case_id"):
