@@ -259,6 +259,7 @@ class CaseLedgerAdmin(ModelAdmin):
     index_view_class = LedgerIndexView
     index_template_name = "daiban/admin/case/ledger_index.html"
     index_view_extra_css = ["daiban/css/ledger.css"]
+    index_view_extra_js = ["daiban/js/ledger-filters.js"]
     list_display = (
         "number_link",
         "submitted_on",

@@ -18,6 +18,7 @@ from .models import (
     Case,
     CaseStatus,
     HandoverParty,
+    Liaison,
     MatterPage,
     Notification,
     ServiceCentre,
@@ -29,6 +30,7 @@ from .roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF, Scope, editor_unit_i
 
 __all__ = [
     "can_maintain_calendar",
+    "can_change_liaison",
     "cases_visible_to",
     "visible_case_or_404",
     "can_handle_at_window",
@@ -262,3 +264,14 @@ def can_maintain_calendar(user):
     """May keep the 工作日历 (superusers and the city's 审批指导科, migration 0018_calendar_permission)."""
     codename = get_permission_codename("change", WorkCalendarDay._meta)
     return bool(user and user.is_authenticated and user.has_perm(f"daiban.{codename}"))
+
+
+def can_change_liaison(user, liaison):
+    """May keep a liaison's post (外出, 在岗): the Django permission, and the liaison inside the person's region."""
+    codename = get_permission_codename("change", Liaison._meta)
+    if not (user and user.is_authenticated and user.has_perm(f"daiban.{codename}")):
+        return False
+    scope = Scope.for_user(user)
+    if scope.sees_all:
+        return True
+    return scope.region is not None and liaison.region.path.startswith(scope.region.path)

@@ -9,7 +9,7 @@ from daiban.roles import UNIT_STAFF
 from daiban.services import intake
 from daiban.services.base import ActionPermissionDenied, current_version
 from daiban.statistics import Period, statistics_table
-from tests.factories import UnitFactory, staff_user
+from tests.factories import LiaisonFactory, UnitFactory, staff_user
 from tests.intake_setup import PASSWORD, World, apply_post, grant_admin_access
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,9 @@ def world():
     world.tax = UnitFactory(name="资中县税务局", region=world.zizhong)
     world.tax.centres.add(world.centre)
     world.tax_clerk = staff_user(UNIT_STAFF, unit=world.tax, username="zz_tax")
+    # Routing needs someone of each unit who can log in (daiban.assignment).
+    LiaisonFactory(unit=world.unit, user=world.clerk)
+    LiaisonFactory(unit=world.tax, user=world.tax_clerk)
     return world
 
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from daiban import deadlines
 from daiban.models import Case, CaseEvent, CaseStatus, FlowStatus, Notification, SentReminder
+from daiban.roles import UNIT_STAFF
 from daiban.services import handling, intake, results
 from daiban.services.base import ActionError, ActionPermissionDenied, InvalidTransition
-from tests.factories import CentreFactory, UnitFactory, county, staff_user
+from tests.factories import CentreFactory, LiaisonFactory, UnitFactory, county, staff_user
 from tests.handling_setup import World, bundle
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +176,7 @@ def test_route_form_groups_units_with_the_cases_centre_and_region_first(client, 
     stationed = UnitFactory(name="本中心进驻单位甲", region=world.centre.region)
     stationed.centres.add(world.centre)
     elsewhere = UnitFactory(name="外县单位乙", region=county("威远县"))
+    LiaisonFactory(unit=elsewhere, region=elsewhere.region, user=staff_user(UNIT_STAFF, unit=elsewhere))
     inactive = UnitFactory(name="已撤销单位丙", region=world.centre.region, is_active=False)
     case = world.accepted_case()
     client.force_login(world.window)
@@ -186,7 +188,7 @@ def test_route_form_groups_units_with_the_cases_centre_and_region_first(client, 
     assert groups[0] == f"{world.centre.name}进驻单位"
     assert groups[1] == f"{world.centre.region.name}（本区域）单位"
     assert "威远县单位" in groups[2:]
-    names = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", single)
+    names = [label.split("（")[0] for label in re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", single)]
     assert names.index(stationed.name) < names.index(world.lead.unit.name) < names.index(elsewhere.name)
     assert inactive.name not in single
     # Grouped choices still route.

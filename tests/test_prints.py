@@ -10,7 +10,7 @@ from daiban.models import CaseStatus, EvaluationMethod, HandoverParty, Satisfact
 from daiban.roles import UNIT_STAFF
 from daiban.services import handling, handovers, intake, results
 from daiban.services.base import current_version
-from tests.factories import UnitFactory, staff_user
+from tests.factories import LiaisonFactory, UnitFactory, staff_user
 from tests.intake_setup import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,9 @@ def world(sms_outbox):
     world.tax = UnitFactory(name="资中县税务局", region=world.zizhong)
     world.tax.centres.add(world.centre)
     world.tax_clerk = staff_user(UNIT_STAFF, unit=world.tax, username="zz_tax")
+    # Routing needs someone of each unit who can log in (daiban.assignment).
+    LiaisonFactory(unit=world.tax, user=world.tax_clerk)
+    LiaisonFactory(unit=world.unit, user=staff_user(UNIT_STAFF, unit=world.unit, username="zz_sbj"))
     return world
 
 

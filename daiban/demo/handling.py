@@ -46,6 +46,7 @@ class Demo:
         self.amr_staff = account("zizhong_amr", UNIT_STAFF, None, ("unit", AMR))[0]
         self.tax_staff = account("zizhong_tax", UNIT_STAFF, None, ("unit", TAX))[0]
         self.realty_staff = account("zizhong_realty", UNIT_STAFF, None, ("unit", REALTY))[0]
+        self.city_realty_staff = account("city_realty", UNIT_STAFF, None, ("unit", CITY_REALTY))[0]
         self.bureau = get_user_model().objects.get(username="zizhong_bureau")
         self.today = timezone.localdate()
 
@@ -60,7 +61,7 @@ def load(out):
     demo = Demo()
     made = [build(demo, *row) for row in CASES if not Case.objects.filter(import_key=row[0]).exists()]
     out.write(f"联动办理演示：新建 {len([c for c in made if c])} 件（单部门、一件事一次办、专班，含临期和逾期）。")
-    out.write("　单位账号：zizhong_amr（牵头单位）、zizhong_tax、zizhong_realty、zizhong_hrss，密码同上。")
+    out.write("　单位账号：zizhong_amr（牵头单位）、zizhong_tax、zizhong_realty、city_realty、zizhong_hrss，密码同上。")
 
 
 def build(demo, key, title, days, applicant, is_company):

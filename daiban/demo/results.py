@@ -12,7 +12,9 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from daiban.demo.org import account
 from daiban.models import Case, CaseEvent, Evaluation, EvaluationMethod, MatterPage, ServiceCentre, Unit, UnitFlow
+from daiban.roles import UNIT_STAFF
 from daiban.services import handling, intake, results
 from daiban.services.base import current_version
 from daiban.services.reporting import confirm_month, confirmations_seen
@@ -49,7 +51,14 @@ MATTER_HINT = "养老保险"
 APPLICANTS = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
 
 
+# Units the desks route to that have no login of their own in daiban.demo.org (routing needs one).
+UNIT_LOGINS = [("city_hrss", "内江市人力资源和社会保障局")]
+
+
 def load(out):
+    for username, unit_name in UNIT_LOGINS:
+        if Unit.objects.filter(name=unit_name).exists():
+            account(username, UNIT_STAFF, None, ("unit", unit_name))
     users = {u.username: u for u in get_user_model().objects.all()}
     needed = {desk[i] for desk in DESKS for i in (1, 3, 4)}
     centres = {c.name: c for c in ServiceCentre.objects.filter(name__in=[d[0] for d in DESKS])}

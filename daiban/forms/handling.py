@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from ..assignment import can_log_in, receiver_note, with_receivers
 from ..models import HandoverParty, Liaison, Unit
 from .base import ActionForm
 
@@ -44,13 +45,17 @@ def _place(unit, stationed, here, case):
 
 
 def _label(obj):
+    """A liaison with their unit and post; a unit with who will receive its flow (see daiban.assignment)."""
     if isinstance(obj, Liaison):
-        return f"{obj.name}（{obj.unit.name}，{obj.get_post_display()}）"
-    return obj.name
+        login = "" if can_log_in(obj) else "，无登录账号"
+        return f"{obj.name}（{obj.unit.name}，{obj.get_post_display()}{login}）"
+    return f"{obj.name}（{receiver_note(obj)}）"
 
 
 def group_units(field, case):
-    choices = grouped_by_place(case, field.queryset.order_by("region__path", "name"), lambda unit: unit)
+    """Grouped choices; each unit's receiver read from one prefetch of the units' liaisons and accounts."""
+    units = with_receivers(field.queryset.order_by("region__path", "name"))
+    choices = grouped_by_place(case, units, lambda unit: unit)
     if isinstance(field, forms.ModelMultipleChoiceField):
         field.choices = choices
     else:
@@ -120,7 +125,7 @@ class RouteTaskForceForm(CaseUnitsMixin, ActionForm):
         self.fields["coordinator"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
         self.fields["members"].queryset = Liaison.objects.filter(
             is_active=True, unit__isnull=False, unit__is_active=True
-        ).select_related("unit__region")
+        ).select_related("unit__region", "user")
         self.fields["lead_unit"].queryset = active_units()
         self.group_for(case)
         if case is not None:

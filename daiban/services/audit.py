@@ -43,6 +43,7 @@ LOG_ACTIONS = {
     "daiban.case.route": "转办",
     "daiban.case.return_results": "结果返回窗口",
     "daiban.case.add_unit": "增加协办单位",
+    "daiban.case.reassign_flow": "流转改派（A岗外出或不在岗）",
     "daiban.case.accept_flow": "单位受理",
     "daiban.case.request_materials": "单位要求补充材料",
     "daiban.case.resume_flow": "单位恢复办理",

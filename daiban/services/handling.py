@@ -7,12 +7,22 @@ each other for long. The flow's state machine is daiban.services.transitions.FLO
 
 import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
-from ..assignment import assignee_for
+from ..assignment import assignee_for, units_without_login
 from ..deadlines import case_committed_date
-from ..models import Case, CaseStatus, FlowStatus, Route, SupervisionNote, TaskForceMember, UnitFlow
-from ..permissions import can_add_co_handling_unit, can_handle_flow, can_supervise
+from ..models import (
+    OPEN_FLOW_STATUSES,
+    Case,
+    CaseStatus,
+    FlowStatus,
+    Route,
+    SupervisionNote,
+    TaskForceMember,
+    UnitFlow,
+)
+from ..permissions import can_add_co_handling_unit, can_change_liaison, can_handle_flow, can_supervise
 from ..workdays import add_working_days
 from . import notify_staff, transitions
 from .audit import record
@@ -39,7 +49,9 @@ __all__ = [
     "CompleteFlow",
     "SendBackResults",
     "AddSupervisionNote",
+    "HandOverFlows",
     "cancel_open_flows",
+    "refuse_units_without_login",
     "route_single",
     "route_bundle",
     "route_task_force",
@@ -53,6 +65,17 @@ __all__ = [
 ]
 
 FLOW_STALE = "该单位流转已被其他人处理，请刷新页面查看最新情况。您填写的内容未丢失。"
+NOBODY_CAN_LOG_IN = (
+    "以下单位没有可登录系统的帮办代办员（在岗的A岗或B岗，且关联了有效的登录账号），不能{verb}：{names}。"
+    "请先在“组织机构 → 帮办代办员及联络员”中为其A岗或B岗关联登录账号，或选择其他单位。"
+)
+
+
+def refuse_units_without_login(units, *, verb="转办"):
+    """An ActionError naming every unit of `units` whose flow nobody could open (one query)."""
+    missing = units_without_login(list(units))
+    if missing:
+        raise ActionError(NOBODY_CAN_LOG_IN.format(verb=verb, names="、".join(unit.name for unit in missing)))
 
 
 # Routing (by the window of the case's centre) -----------------------------------------------------
@@ -86,6 +109,12 @@ class RouteSingle(_Route):
 
     route = Route.SINGLE
 
+    def clean(self, *, unit, note=""):
+        if unit is None:
+            raise ActionError("请选择办理单位。")
+        refuse_units_without_login([unit])
+        return {"unit": unit, "note": note}
+
     def perform(self, case, *, unit, note=""):
         return self.route_to(case, [unit], note=note)
 
@@ -95,9 +124,15 @@ class RouteBundle(_Route):
 
     route = Route.BUNDLE
 
+    def clean(self, *, lead_unit, co_units=(), note=""):
+        if lead_unit is None:
+            raise ActionError("请选择牵头单位。")
+        co_units = [unit for unit in _distinct(co_units) if unit.pk != lead_unit.pk]
+        refuse_units_without_login([lead_unit, *co_units])
+        return {"lead_unit": lead_unit, "co_units": co_units, "note": note}
+
     def perform(self, case, *, lead_unit, co_units=(), note=""):
-        units = [lead_unit, *[unit for unit in co_units if unit.pk != lead_unit.pk]]
-        return self.route_to(case, units, lead_unit=lead_unit, note=note)
+        return self.route_to(case, [lead_unit, *co_units], lead_unit=lead_unit, note=note)
 
 
 class RouteTaskForce(_Route):
@@ -115,6 +150,7 @@ class RouteTaskForce(_Route):
             units = _distinct([lead_unit, *units])
         if not units:
             raise ActionError("专班成员须来自相关单位（部门）。")
+        refuse_units_without_login(units, verb="组建专班")
         return {"coordinator": coordinator, "members": members, "units": units, "lead_unit": lead_unit, "note": note}
 
     def perform(self, case, *, coordinator, members, units, lead_unit, note):
@@ -151,6 +187,12 @@ class AddCoHandlingUnit(CaseAction):
 
     def has_permission(self, case):
         return can_add_co_handling_unit(self.user, case)
+
+    def clean(self, *, unit):
+        if unit is None:
+            raise ActionError("请选择协办单位。")
+        refuse_units_without_login([unit], verb="增加为协办单位")
+        return {"unit": unit}
 
     def perform(self, case, *, unit):
         if case.flows.filter(unit=unit).exists():
@@ -381,6 +423,83 @@ def cancel_open_flows(case, *, user=None, actor_label=""):
         data={"flows": [flow.pk for flow in flows]},
     )
     return flows
+
+
+# A post away: its open flows go to whoever answers for the unit now --------------------------------
+
+
+class HandOverFlows(Action):
+    """A liaison marked away (外出, 由B岗顶岗) or off duty: their open flows go to the unit's new receiver.
+
+    Run by the liaison edit page after the change is saved (in the same transaction). Each flow
+    is reassigned under the case's and the flow's locks, with an entry in the case history and
+    the audit log, and the new receiver is told. The flow's version is kept: what the unit may do
+    with the flow has not changed, so a form the B岗 already opened stays valid.
+    """
+
+    denied = "您无权修改该帮办代办员的岗位信息。"
+
+    def case_of(self, liaison):
+        return None
+
+    def has_permission(self, liaison):
+        return can_change_liaison(self.user, liaison)
+
+    def check_state(self, liaison):
+        if liaison.unit_id is None:
+            raise ActionError("窗口人员没有单位流转。")
+        if liaison.is_active and not liaison.is_away:
+            raise ActionError("该帮办代办员在岗，其流转无需改派。")
+        if self.open_flows(liaison).exists() and self.receiver(liaison) is None:
+            raise ActionError(f"{liaison.unit.name}没有其他在岗的帮办代办员，流转无法改派。")
+
+    @staticmethod
+    def open_flows(liaison):
+        return UnitFlow.objects.filter(assignee=liaison, status__in=OPEN_FLOW_STATUSES).exclude(
+            case__status=CaseStatus.ARCHIVED
+        )
+
+    @classmethod
+    def stranded(cls, liaison):
+        """Away or off duty with open flows, and nobody else in the unit to take them."""
+        away = liaison.is_away or not liaison.is_active
+        return bool(liaison.unit_id and away and cls.open_flows(liaison).exists() and cls.receiver(liaison) is None)
+
+    @staticmethod
+    def receiver(liaison):
+        receiver = assignee_for(liaison.unit)
+        return None if receiver is None or receiver.pk == liaison.pk else receiver
+
+    @classmethod
+    def run(cls, liaison, *, user=None):
+        return cls(liaison, user=user).execute()
+
+    def execute(self):
+        """The flows reassigned (a list, empty when there were none)."""
+        liaison = self.object
+        self.check(liaison)
+        receiver = self.receiver(liaison)
+        why = "外出" if liaison.is_away else "不在岗"
+        moved = []
+        with transaction.atomic():
+            for flow_id, case_id in self.open_flows(liaison).order_by("case_id", "pk").values_list("pk", "case_id"):
+                case = lock_case(case_id)
+                flow = UnitFlow.objects.select_for_update().select_related("unit").get(pk=flow_id)
+                if flow.assignee_id != liaison.pk or flow.status not in OPEN_FLOW_STATUSES:
+                    continue
+                UnitFlow.objects.filter(pk=flow.pk).update(assignee=receiver)
+                flow.assignee, flow.case = receiver, case
+                record(
+                    case,
+                    "reassign_flow",
+                    f"{flow.unit.name}{liaison.get_post_display()}{liaison.name}{why}，"
+                    f"流转改由{receiver.get_post_display()}{receiver.name}办理",
+                    user=self.user,
+                    data={"flow": flow.pk, "from": liaison.pk, "to": receiver.pk},
+                )
+                notify_staff.flow_reassigned(flow, liaison)
+                moved.append(flow)
+        return moved
 
 
 # 督导 / 督办 ---------------------------------------------------------------------------------------

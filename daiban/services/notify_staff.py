@@ -67,6 +67,15 @@ def new_flow(flow):
     tell_liaison(flow.assignee, text, case=case)
 
 
+def flow_reassigned(flow, previous):
+    case = flow.case
+    text = (
+        f"帮办代办件{case.number}（{case.matter_name}）原由{previous.name}办理，"
+        f"因其{'外出' if previous.is_away else '不在岗'}已改由您办理，请及时跟进。"
+    )
+    tell_liaison(flow.assignee, text, case=case)
+
+
 def task_force_coordinator(case, coordinator):
     tell_user(coordinator, f"您已被指定为帮办代办件{case.number}（{case.matter_name}）的专班负责人。", case=case)
 

@@ -6,6 +6,7 @@ register_permission_policies() must run before the viewsets are registered (top 
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail.admin.filters import WagtailFilterSet
@@ -16,6 +17,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views import snippets
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from daiban.assignment import has_login_q
 from daiban.masking import mask_phone
 from daiban.models import (
     CentreLevel,
@@ -28,11 +30,13 @@ from daiban.models import (
     Unit,
 )
 from daiban.roles import Scope
+from daiban.services.handling import HandOverFlows
 
 from .liaison_excel import LiaisonExportView, LiaisonImportView
 from .scoped import (
     ScopedAdminForm,
     ScopedChooserViewSet,
+    ScopedEditView,
     ScopedModelPermissionPolicy,
     ScopedSnippetViewSet,
     indented_region_label,
@@ -102,10 +106,21 @@ class CentreFilterSet(WagtailFilterSet):
 class UnitFilterSet(WagtailFilterSet):
     region = RegionSubtreeFilter()
     is_active = yes_no_filter("在用")
+    without_login = django_filters.BooleanFilter(
+        label="无可登录的帮办代办员",
+        widget=BooleanRadioSelect,
+        method="filter_without_login",
+        help_text="“是”：没有在岗且关联了有效登录账号的A岗或B岗，不能转办给该单位。",
+    )
 
     class Meta:
         model = Unit
-        fields = ["region", "is_active"]
+        fields = ["region", "is_active", "without_login"]
+
+    def filter_without_login(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(has_login=not value)
 
 
 class LiaisonFilterSet(WagtailFilterSet):
@@ -263,6 +278,10 @@ def centre_names(unit):
     return "、".join(centre.name for centre in unit.centres.all())
 
 
+def login_state(unit):
+    return "有" if unit.has_login else "无（不能转办）"
+
+
 class UnitViewSet(ScopedSnippetViewSet):
     model = Unit
     icon = "group"
@@ -273,6 +292,7 @@ class UnitViewSet(ScopedSnippetViewSet):
         Column("region", label="所属区域", accessor="region.name"),
         Column("centres", label="进驻服务中心", accessor=centre_names),
         BooleanColumn("is_active", label="在用"),
+        Column("has_login", label="可登录的帮办代办员", accessor=login_state, sort_key="has_login"),
     ]
     list_select_related = ["region"]
     list_prefetch_related = ["centres"]
@@ -282,6 +302,35 @@ class UnitViewSet(ScopedSnippetViewSet):
         [FieldPanel("name"), FieldPanel("region"), FieldPanel("centres"), FieldPanel("is_active")],
         base_form_class=ScopedAdminForm,
     )
+
+    def get_queryset(self, request):
+        """Each unit says whether someone of it can log in (one EXISTS per row in the same query)."""
+        return super().get_queryset(request).annotate(has_login=has_login_q())
+
+
+class LiaisonEditView(ScopedEditView):
+    """Saving a liaison marked away (外出, 由B岗顶岗) or off duty hands their open flows to the unit's receiver."""
+
+    reassigned = ()
+
+    def save_instance(self):
+        liaison = super().save_instance()
+        action = HandOverFlows(liaison, user=self.request.user)
+        if action.is_possible():
+            self.reassigned = action.execute()
+        elif action.has_permission(liaison) and action.stranded(liaison):
+            messages.warning(
+                self.request,
+                f"{liaison.unit.name}没有其他在岗的帮办代办员，{liaison.name}名下的在办流转未能改派，请尽快登记顶岗人员。",
+            )
+        return liaison
+
+    def get_success_message(self):
+        message = super().get_success_message()
+        if self.reassigned:
+            receiver = self.reassigned[0].assignee
+            message += f"；其{len(self.reassigned)}条在办流转已改由{receiver.get_post_display()}{receiver.name}办理"
+        return message
 
 
 class LiaisonIndexView(snippets.IndexView):
@@ -317,6 +366,7 @@ class LiaisonViewSet(ScopedSnippetViewSet):
     menu_label = "帮办代办员及联络员"
     url_prefix = "org/liaisons"
     index_view_class = LiaisonIndexView
+    edit_view_class = LiaisonEditView
     inspect_view_enabled = True
     inspect_view_fields = ["region", "unit", "centre", "name", "title", "phone", "post", "is_designated", "is_active"]
     list_display = [

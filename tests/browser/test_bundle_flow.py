@@ -64,7 +64,10 @@ def test_bundle_case_through_lead_and_co_unit_back_to_the_window(page, screensho
     login_as(page, world.window)
     page.goto(f"/admin/handling/cases/{case.pk}/route/")
     bundle = page.locator("#route-bundle-section")
-    bundle.locator("#id_bundle-lead_unit").select_option(label=lead.name)
+    # Each unit's choice names who receives its flow (daiban.assignment).
+    bundle.locator("#id_bundle-lead_unit").select_option(
+        label=f"{lead.name}（接收人：{world.lead.a_post.name}（A岗））"
+    )
     bundle.get_by_label(co.name).check()
     screenshot("route")
     bundle.get_by_role("button", name="按此路径转办").click()
