@@ -66,7 +66,7 @@ class County:
     def fill(self, n):
         """n rows in every section of every role."""
         now = timezone.now()
-        for i in range(n):
+        for _ in range(n):
             self.case(CaseStatus.SUBMITTED, channel=Channel.ONLINE)
             corrected = self.case(CaseStatus.SUBMITTED)
             OneTimeNotice.objects.create(case=corrected, supplemented_at=now)
