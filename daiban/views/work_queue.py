@@ -191,7 +191,7 @@ class WorkQueueView(WagtailAdminTemplateMixin, TemplateView):
 
     template_name = "daiban/admin/queue/index.html"
     page_title = "我的待办"
-    header_icon = "list-ul"
+    header_icon = "clipboard-list"
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": "我的待办"}]
@@ -241,7 +241,9 @@ class WorkQueueMenuItem(MenuItem):
 
 
 def menu_item():
-    return WorkQueueMenuItem("我的待办", reverse("work_queue"), name="work-queue", icon_name="list-ul", order=200)
+    return WorkQueueMenuItem(
+        "我的待办", reverse("work_queue"), name="work-queue", icon_name="clipboard-list", order=200
+    )
 
 
 def homepage_panels(request, panels):
