@@ -257,8 +257,11 @@ def test_pages_never_show_another_countys_or_units_items(client, two):
     numbers_b = {c.number for c in CaseFactory._meta.model.objects.filter(centre=b.centre)}
     for user, own, sections in (
         (a.window, numbers_a, keys(a.window)),
+        (b.window, numbers_b, keys(b.window)),
+        (a.unit.staff, numbers_a, keys(a.unit.staff)),
         (b.unit.staff, numbers_b, keys(b.unit.staff)),
         (a.bureau, numbers_a, keys(a.bureau)),
+        (b.bureau, numbers_b, keys(b.bureau)),
     ):
         client.force_login(user)
         seen = listed_numbers(client.get("/admin/"))
