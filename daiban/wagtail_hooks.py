@@ -9,7 +9,7 @@ from daiban import staff_guide
 from daiban.admin_ledger import CaseLedgerAdmin
 from daiban.models import Notification
 from daiban.services import audit
-from daiban.views import case_admin, handling_hooks, results_hooks
+from daiban.views import case_admin, handling_hooks, results_hooks, work_queue
 from daiban.views.outbox import ReadOnlyPolicy
 from daiban.viewsets import catalogue
 from daiban.viewsets.org import OrganisationViewSetGroup, register_permission_policies
@@ -36,6 +36,11 @@ hooks.register("register_admin_viewset", lambda: handling_hooks.viewsets)
 hooks.register("register_admin_urls", handling_hooks.admin_urls)
 hooks.register("register_admin_menu_item", handling_hooks.queue_menu_item)
 hooks.register("construct_homepage_panels", handling_hooks.homepage_panels)
+
+# 我的待办: each person's work queue, on the dashboard and as a page.
+hooks.register("register_admin_urls", work_queue.admin_urls)
+hooks.register("register_admin_menu_item", work_queue.menu_item)
+hooks.register("construct_homepage_panels", work_queue.homepage_panels)
 
 # Catalogue: completeness report, 附件1 import, unit editors limited to their unit's matters.
 hooks.register("register_admin_urls", catalogue.admin_urls)

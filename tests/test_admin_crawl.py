@@ -39,6 +39,7 @@ LOGINS = CITYWIDE_LOGINS + COUNTY_LOGINS
 SIDEBAR_PROPS = re.compile(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', re.S)
 CASE_LINK = re.compile(r'href="/admin/(?:cases|handling/cases|results/cases)/(\d+)/')
 LEDGER_ROW = re.compile(r'href="/admin/cases/(\d+)/"')
+QUEUE_TAB = re.compile(r'href="(/admin/my-queue/\?section=[a-z_]+)"')
 ADMIN_HREF = re.compile(r'href="(/admin/[^"#]*)"')
 # Links on a case page that belong to that case: its handling, results, routing and print pages.
 CASE_PAGE_LINK = r"^/admin/(?:cases|handling/cases|results/cases)/{pk}/"
@@ -146,6 +147,13 @@ def walk_the_back_office(username):
 
     for url in CASE_LISTINGS:
         body = crawl.get(url, expect=(200, 302))
+        outside = {int(pk) for pk in CASE_LINK.findall(body)} - visible
+        assert not outside, f"{username}: {url} lists cases outside the scope: {sorted(outside)}"
+
+    # 我的待办: every tab of the person's queue (those without a queue are sent back to the dashboard).
+    queue = crawl.get("/admin/my-queue/", expect=(200, 302))
+    for url in sorted({html.unescape(href) for href in QUEUE_TAB.findall(queue)}):
+        body = crawl.get(url)
         outside = {int(pk) for pk in CASE_LINK.findall(body)} - visible
         assert not outside, f"{username}: {url} lists cases outside the scope: {sorted(outside)}"
 

@@ -21,6 +21,7 @@ LAYERS = [
             "daiban.permissions",
             "daiban.workdays",
             "daiban.deadlines",
+            "daiban.queues",
             "daiban.assignment",
             "daiban.statistics",
             "daiban.reporting",

@@ -122,3 +122,16 @@ def test_attachment_8_uses_indexes(big_ledger):
             monthly_trend(month.previous_months(12), region)
         assert rows
         assert_no_seq_scan(queries, f"附件8 {region}")
+
+
+def test_work_queue_uses_indexes(big_ledger, client):
+    """我的待办: every section of every role, on the page (the dashboard's sections are the same queries)."""
+    from daiban import queues
+
+    for role, user in people(big_ledger).items():
+        client.force_login(user)
+        for section in queues.sections_for(user):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get("/admin/my-queue/", {"section": section.key})
+            assert response.status_code == 200, (role, section.key)
+            assert_no_seq_scan(queries, f"我的待办 {role} {section.key}")

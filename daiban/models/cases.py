@@ -334,6 +334,14 @@ class DeferredMaterial(models.Model):
         verbose_name = "容缺材料"
         verbose_name_plural = "容缺材料"
         ordering = ["due_date"]
+        indexes = [
+            # 我的待办 (daiban.queues): outstanding materials by due date.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(received_at__isnull=True, waived_at__isnull=True),
+                name="deferred_outstanding_due",
+            ),
+        ]
 
 
 class FlowStatus(models.TextChoices):
@@ -421,6 +429,14 @@ class Handover(models.Model):
         verbose_name = "材料交接"
         verbose_name_plural = "材料交接"
         ordering = ["handed_over_at"]
+        indexes = [
+            # 我的待办: handovers a unit has still to confirm.
+            models.Index(
+                fields=["to_unit", "handed_over_at"],
+                condition=models.Q(received_at__isnull=True),
+                name="handover_unit_unconfirmed",
+            ),
+        ]
 
 
 class HandoverItem(models.Model):
@@ -445,6 +461,12 @@ class SupervisionNote(models.Model):
         verbose_name = "督办记录"
         verbose_name_plural = "督办记录"
         ordering = ["created_at"]
+        indexes = [
+            # 我的待办: the cases under 提级督办.
+            models.Index(
+                fields=["case", "created_at"], condition=models.Q(escalated=True), name="supervision_escalated"
+            ),
+        ]
 
 
 class Satisfaction(models.TextChoices):
@@ -500,3 +522,5 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = "差评整改"
         verbose_name_plural = "差评整改"
+        # 我的待办: the follow-ups not yet closed.
+        indexes = [models.Index(fields=["status"], name="followup_status")]
