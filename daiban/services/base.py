@@ -185,11 +185,15 @@ class Action:
                 raise InvalidTransition(f"{self.subject}当前状态为“{stateful.get_status_display()}”，不能执行此操作。")
 
     def is_possible(self):
+        return not self.refusal()
+
+    def refusal(self):
+        """Why this person may not do this now (Chinese), or "" when they may."""
         try:
             self.check()
-        except ActionError:
-            return False
-        return True
+        except ActionError as error:
+            return str(error) or self.denied
+        return ""
 
     def execute(self, **params):
         if self.version is None:

@@ -83,6 +83,12 @@ class CaseResultsView(ActionViewMixin, CasePageMixin, ResultsMixin, TemplateView
                 offers.append(Offer(key, action(self.follow_up, user=user), form_class, success, prefix=key))
         return offers
 
+    def delivery_refusal(self):
+        """Why the returned results cannot be handed over now (a 容缺 hold), so the page says so."""
+        if self.case.status != CaseStatus.RESULTS_RETURNED:
+            return ""
+        return results.RecordPickup(self.case, user=self.request.user).refusal()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case = self.case
@@ -95,6 +101,7 @@ class CaseResultsView(ActionViewMixin, CasePageMixin, ResultsMixin, TemplateView
             events=case.events.select_related("actor").order_by("created_at", "pk"),
             is_archived=case.status == CaseStatus.ARCHIVED,
             courier=case.delivery == Delivery.COURIER,
+            delivery_refusal=self.delivery_refusal(),
         )
         return context
 
