@@ -13,19 +13,41 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..models import JobKind, JobStatus, Unit
+from ..models import JobKind, JobStatus, Liaison, Unit
 from ..permissions import export_phone_for, visible_job_or_404
 from ..services.audit import EXPORT_LEDGER, log_export
 from ..services.jobs import live_progress
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Where a finished job's outcome is shown; exports stay on the progress page, which offers the download.
-RESULT_PAGES = {JobKind.LEDGER_PREVIEW: "reports:ledger_import", JobKind.LEDGER_IMPORT: "reports:ledger_import"}
+# Where a finished job's outcome is shown (its import page, `?job=<id>`); exports stay on the progress
+# page, which offers the download.
+RESULT_PAGES = {
+    JobKind.LEDGER_PREVIEW: "reports:ledger_import",
+    JobKind.LEDGER_IMPORT: "reports:ledger_import",
+    JobKind.MATTERS_PREVIEW: "daiban_catalogue:import",
+    JobKind.MATTERS_IMPORT: "daiban_catalogue:import",
+    JobKind.LIAISONS_PREVIEW: lambda: Liaison.snippet_viewset.get_url_name("import"),
+    JobKind.LIAISONS_IMPORT: lambda: Liaison.snippet_viewset.get_url_name("import"),
+}
 
 
 def result_url(job):
     name = RESULT_PAGES.get(job.kind)
+    if callable(name):
+        name = name()
     return f"{reverse(name)}?job={job.pk}" if name else ""
+
+
+def job_of_page(request, kinds):
+    """The job a result page shows (`?job=<id>` or, on a confirm, the posted `job`), or 404: not a number,
+    not one of `kinds`, or not visible to this person (permissions.job_visible_to)."""
+    value = str(request.POST.get("job", "") if request.method == "POST" else request.GET.get("job", ""))
+    if not value.isdigit():
+        raise Http404
+    job = visible_job_or_404(request.user, int(value))
+    if job.kind not in kinds:
+        raise Http404
+    return job
 
 
 def status_data(job):

@@ -11,7 +11,6 @@ import django_tables2 as tables
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -27,7 +26,7 @@ from ..excel.ledger import ledger_cases, ledger_subtitle, write_ledger
 from ..excel.monthly import write_monthly
 from ..forms.reports import ConfirmReportForm, LedgerExportForm, LedgerUploadForm, PeriodForm, default_month
 from ..models import JobKind, JobStatus, Region, Unit
-from ..permissions import can_confirm_report, cases_visible_to, export_phone_for, visible_job_or_404
+from ..permissions import can_confirm_report, cases_visible_to, export_phone_for
 from ..reporting import reporting_status
 from ..roles import COUNTY_BUREAU, WINDOW_STAFF, Scope, has_role
 from ..services import jobs
@@ -35,6 +34,7 @@ from ..services.audit import EXPORT_LEDGER, EXPORT_STATISTICS, log_export
 from ..services.reporting import ConfirmMonth
 from ..statistics import Period, format_rate, grand_total, monthly_trend, reporting_units, statistics_table
 from .actions import ActionViewMixin, Offer
+from .jobs import job_of_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 12
@@ -418,9 +418,7 @@ class LedgerImportView(ReportsMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if "job" not in request.GET:
             return self.render_to_response(self.get_context_data(form=self.upload_form()))
-        job = visible_job_or_404(request.user, _job_id(request.GET["job"]))
-        if job.kind not in (JobKind.LEDGER_PREVIEW, JobKind.LEDGER_IMPORT):
-            raise Http404
+        job = job_of_page(request, (JobKind.LEDGER_PREVIEW, JobKind.LEDGER_IMPORT))
         if not job.is_finished:
             return redirect("jobs:progress", job.pk)
         context = {"job": job, "form": self.upload_form()}
@@ -452,34 +450,18 @@ class LedgerImportView(ReportsMixin, TemplateView):
         return redirect("jobs:progress", job.pk)
 
     def confirm(self):
-        preview = visible_job_or_404(self.request.user, _job_id(self.request.POST.get("job", "")))
-        if preview.kind != JobKind.LEDGER_PREVIEW or preview.status != JobStatus.DONE:
+        preview = job_of_page(self.request, (JobKind.LEDGER_PREVIEW,))
+        if preview.status != JobStatus.DONE:
             raise Http404
         unit = self.unit_queryset().filter(pk=preview.params["unit"]).first()
         if unit is None:
             raise PermissionDenied
-        if not preview.upload_file or not default_storage.exists(preview.upload_file):
-            messages.error(self.request, "上传的文件已过期，请重新上传。")
+        job = jobs.hand_over(preview, JobKind.LEDGER_IMPORT, self.request.user)
+        if job is None:
+            messages.error(self.request, jobs.UPLOAD_EXPIRED)
             return redirect("reports:ledger_import")
-        job = jobs.create(
-            JobKind.LEDGER_IMPORT,
-            self.request.user,
-            region=unit.region,
-            centre=preview.centre,
-            params={"unit": unit.pk, "preview": preview.pk},
-            upload_file=preview.upload_file,
-            upload_name=preview.upload_name,
-        )
-        # The file now belongs to the import job: the preview cannot be confirmed twice.
-        type(preview).objects.filter(pk=preview.pk).update(upload_file="")
         excel_jobs.ledger_import.enqueue(job.pk)
         return redirect("jobs:progress", job.pk)
-
-
-def _job_id(value):
-    if not str(value).isdigit():
-        raise Http404
-    return int(value)
 
 
 urlpatterns = [
