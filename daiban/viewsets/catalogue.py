@@ -12,25 +12,37 @@ import datetime
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
-from django.views.generic import FormView
+from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, StatusFlagColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from daiban.excel.common import ExcelFormatError
-from daiban.excel.matters import MatterSheetError, read_matter_workbook
-from daiban.models import COMPLETION_DAYS, MatterListPage, MatterPage, Region, RegionLevel, Unit, attach_lists
+from daiban.excel import jobs as excel_jobs
+from daiban.models import (
+    COMPLETION_DAYS,
+    JobKind,
+    JobStatus,
+    MatterListPage,
+    MatterPage,
+    Region,
+    RegionLevel,
+    Unit,
+    attach_lists,
+)
 from daiban.permissions import may_edit_matter
 from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, Scope, editor_unit_id, has_role, is_unit_editor
-from daiban.services.catalogue import MatterRow, apply_matter_import, plan_matter_import
+from daiban.services import jobs
+from daiban.views.jobs import job_of_page
 
 # --- who may edit which matter ---------------------------------------------------------------
 
@@ -177,10 +189,10 @@ class MatterCompletenessReport(ReportView):
         return matters
 
 
-# --- 附件1 import with preview ---------------------------------------------------------------
+# --- 附件1 import, as background jobs ---------------------------------------------------------
 
-SESSION_KEY = "daiban_matter_import"
 IMPORT_REFUSAL = "只有市审批指导科可以导入事项清单。"
+MATTER_JOBS = (JobKind.MATTERS_PREVIEW, JobKind.MATTERS_IMPORT)
 
 
 def may_import(user):
@@ -197,20 +209,18 @@ class MatterImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件。")
-        try:
-            self.rows = read_matter_workbook(upload)
-        except ExcelFormatError as error:
-            raise forms.ValidationError(str(error))
-        except MatterSheetError as error:
-            self.sheet_errors = error
-            raise forms.ValidationError(f"发现 {len(error.errors)} 处错误，未导入任何内容。")
         return upload
 
 
-class MatterImportView(WagtailAdminTemplateMixin, FormView):
+class MatterImportView(WagtailAdminTemplateMixin, TemplateView):
+    """Upload → reading job (progress) → preview (`?job=`) → confirm → import job (all or nothing) → result.
+
+    The worker reads the file (daiban.excel.jobs.matters_preview) and, once confirmed, reads it again and
+    imports it in one transaction (matters_import); a job's page is for its owner or its scope.
+    """
+
     page_title = "导入帮办代办事项清单"
     header_icon = "upload"
-    form_class = MatterImportForm
     template_name = "daiban/catalogue/admin/import.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -221,55 +231,52 @@ class MatterImportView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
-    def form_invalid(self, form):
-        sheet_errors = getattr(form, "sheet_errors", None)
-        return self.render_to_response(self.get_context_data(form=form, sheet_errors=sheet_errors))
-
-    def form_valid(self, form):
-        region, level = form.cleaned_data["region"], form.cleaned_data["level"]
-        self.request.session[SESSION_KEY] = {
-            "region": region.pk,
-            "level": level,
-            "draft": form.cleaned_data["draft"],
-            "rows": [row.__dict__ for row in form.rows],
-        }
-        return redirect("daiban_catalogue:import_preview")
-
-
-class MatterImportPreviewView(WagtailAdminTemplateMixin, FormView):
-    """What the import will do; applied only when confirmed."""
-
-    page_title = "确认导入"
-    header_icon = "upload"
-    form_class = forms.Form
-    template_name = "daiban/catalogue/admin/import_preview.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not may_import(request.user):
-            return refusal(request, IMPORT_REFUSAL)
-        self.pending = request.session.get(SESSION_KEY)
-        if not self.pending:
-            return redirect("daiban_catalogue:import")
-        self.region = Region.objects.get(pk=self.pending["region"])
-        rows = [MatterRow(**row) for row in self.pending["rows"]]
-        self.plan = plan_matter_import(rows, self.region, self.pending["level"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("daiban_catalogue:import"), "label": MatterImportView.page_title},
-            {"url": "", "label": self.page_title},
-        ]
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(plan=self.plan, draft=self.pending["draft"], **kwargs)
+        return super().get_context_data(max_rows=settings.IMPORT_MAX_ROWS["matters"], **kwargs)
 
-    def form_valid(self, form):
-        result = apply_matter_import(self.plan, publish=not self.pending["draft"], user=self.request.user)
-        del self.request.session[SESSION_KEY]
-        state = "已发布" if result.published else "已保存为草稿，待审核后发布"
-        messages.success(self.request, f"导入完成（{state}）：{result.list_page.title}。{self.plan.summary}。")
-        return redirect("wagtailadmin_explore", result.list_page.pk)
+    def get(self, request, *args, **kwargs):
+        if "job" not in request.GET:
+            return self.render_to_response(self.get_context_data(form=MatterImportForm()))
+        job = job_of_page(request, MATTER_JOBS)
+        if not job.is_finished:
+            return redirect("jobs:progress", job.pk)
+        context = {"job": job, "form": MatterImportForm()}
+        if job.status == JobStatus.FAILED:
+            context["errors"] = job.result.get("errors", [])
+            context["error_count"] = job.result.get("error_count", len(context["errors"]))
+        elif job.kind == JobKind.MATTERS_PREVIEW:
+            context.update(preview=job.result, draft=job.params.get("draft"))
+        else:
+            context["imported"] = job.result
+        return self.render_to_response(self.get_context_data(**context))
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        form = MatterImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        region = form.cleaned_data["region"]
+        job = jobs.create(
+            JobKind.MATTERS_PREVIEW,
+            request.user,
+            region=region,
+            params={"region": region.pk, "level": form.cleaned_data["level"], "draft": form.cleaned_data["draft"]},
+            upload=form.cleaned_data["file"],
+        )
+        excel_jobs.matters_preview.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
+
+    def confirm(self):
+        preview = job_of_page(self.request, (JobKind.MATTERS_PREVIEW,))
+        if preview.status != JobStatus.DONE:
+            raise Http404
+        job = jobs.hand_over(preview, JobKind.MATTERS_IMPORT, self.request.user)
+        if job is None:
+            messages.error(self.request, jobs.UPLOAD_EXPIRED)
+            return redirect("daiban_catalogue:import")
+        excel_jobs.matters_import.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
 
 
 # --- registration (called from daiban.wagtail_hooks) -----------------------------------------
@@ -284,7 +291,6 @@ def admin_urls():
             name="completeness_results",
         ),
         path("import/", MatterImportView.as_view(), name="import"),
-        path("import/preview/", MatterImportPreviewView.as_view(), name="import_preview"),
     ]
     return [path("catalogue/", include((patterns, "daiban_catalogue"), namespace="daiban_catalogue"))]
 
