@@ -70,6 +70,9 @@ class JobProgressView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_title(self):
         return self.job.get_kind_display()
 
+    def get_breadcrumbs_items(self):
+        return super().get_breadcrumbs_items() + [{"url": "", "label": self.get_page_title()}]
+
     def get(self, request, pk):
         self.job = visible_job_or_404(request.user, pk)
         if self.job.is_finished and result_url(self.job):
