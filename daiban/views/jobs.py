@@ -5,6 +5,7 @@ Only the person who started a job, or staff of the job's scope, see it (daiban.p
 anyone else gets 404, as for a job that does not exist.
 """
 
+from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
@@ -15,6 +16,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..models import JobKind, JobStatus, Liaison, Unit
 from ..permissions import export_phone_for, visible_job_or_404
+from ..services import jobs
 from ..services.audit import EXPORT_LEDGER, log_export
 from ..services.jobs import live_progress
 
@@ -61,6 +63,77 @@ def status_data(job):
         "finished": job.is_finished,
         "next": result_url(job) if job.is_finished else "",
     }
+
+
+class ImportJobsMixin:
+    """An import page run as background jobs: upload → preview task (progress page) → preview (`?job=`)
+    → confirm → import task (all or nothing) → result (`?job=`), failures listing their reasons.
+
+    A page sets the two kinds and tasks and defines `upload_form(*args)` and `create_preview(form)` (the
+    queued job); `check_job(job)` adds its own scope check (404), `check_confirm(preview)` its right to
+    confirm, `preview_context(job)` what its preview shows.
+    """
+
+    preview_kind = import_kind = None
+    preview_task = import_task = None
+
+    def upload_form(self, *args):
+        raise NotImplementedError
+
+    def create_preview(self, form):
+        raise NotImplementedError
+
+    def check_job(self, job):
+        pass
+
+    def check_confirm(self, preview):
+        pass
+
+    def preview_context(self, job):
+        return {"preview": job.result}
+
+    def page_job(self, kinds):
+        job = job_of_page(self.request, kinds)
+        self.check_job(job)
+        return job
+
+    def get(self, request, *args, **kwargs):
+        if "job" not in request.GET:
+            return self.render_to_response(self.get_context_data(form=self.upload_form()))
+        job = self.page_job((self.preview_kind, self.import_kind))
+        if not job.is_finished:
+            return redirect("jobs:progress", job.pk)
+        context = {"job": job, "form": self.upload_form()}
+        if job.status == JobStatus.FAILED:
+            context["errors"] = job.result.get("errors", [])
+            context["error_count"] = job.result.get("error_count", len(context["errors"]))
+        elif job.kind == self.preview_kind:
+            context.update(self.preview_context(job))
+        else:
+            context["imported"] = job.result
+        return self.render_to_response(self.get_context_data(**context))
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        form = self.upload_form(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        job = self.create_preview(form)
+        self.preview_task.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
+
+    def confirm(self):
+        preview = self.page_job((self.preview_kind,))
+        if preview.status != JobStatus.DONE:
+            raise Http404
+        self.check_confirm(preview)
+        job = jobs.hand_over(preview, self.import_kind, self.request.user)
+        if job is None:
+            messages.error(self.request, jobs.UPLOAD_EXPIRED)
+            return redirect(self.request.path)
+        self.import_task.enqueue(job.pk)
+        return redirect("jobs:progress", job.pk)
 
 
 class JobProgressView(WagtailAdminTemplateMixin, TemplateView):

@@ -9,9 +9,8 @@ import tempfile
 
 import django_tables2 as tables
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from ..excel import jobs as excel_jobs
 from ..excel.ledger import ledger_cases, ledger_subtitle, write_ledger
 from ..excel.monthly import write_monthly
 from ..forms.reports import ConfirmReportForm, LedgerExportForm, LedgerUploadForm, PeriodForm, default_month
-from ..models import JobKind, JobStatus, Region, Unit
+from ..models import JobKind, Region, Unit
 from ..permissions import can_confirm_report, cases_visible_to, export_phone_for
 from ..reporting import reporting_status
 from ..roles import COUNTY_BUREAU, WINDOW_STAFF, Scope, has_role
@@ -34,7 +33,7 @@ from ..services.audit import EXPORT_LEDGER, EXPORT_STATISTICS, log_export
 from ..services.reporting import ConfirmMonth
 from ..statistics import Period, format_rate, grand_total, monthly_trend, reporting_units, statistics_table
 from .actions import ActionViewMixin, Offer
-from .jobs import job_of_page
+from .jobs import ImportJobsMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 12
@@ -390,11 +389,13 @@ def _visible_units(user):
         return reporting_units().filter(pk=centre_unit).select_related("region")
 
 
-class LedgerImportView(ReportsMixin, TemplateView):
+class LedgerImportView(ImportJobsMixin, ReportsMixin, TemplateView):
     """历史台账导入, as background jobs: upload → reading job (progress) → preview → confirm → import job
     (progress, all or nothing) → result. The page of a job is `?job=<id>`, for its owner or its scope."""
 
     template_name = "daiban/admin/reports/ledger_import.html"
+    preview_kind, import_kind = JobKind.LEDGER_PREVIEW, JobKind.LEDGER_IMPORT
+    preview_task, import_task = excel_jobs.ledger_preview, excel_jobs.ledger_import
 
     def get_page_title(self):
         return "导入历史台账"
@@ -415,53 +416,23 @@ class LedgerImportView(ReportsMixin, TemplateView):
     def upload_form(self, *args):
         return LedgerUploadForm(*args, units=self.unit_queryset())
 
-    def get(self, request, *args, **kwargs):
-        if "job" not in request.GET:
-            return self.render_to_response(self.get_context_data(form=self.upload_form()))
-        job = job_of_page(request, (JobKind.LEDGER_PREVIEW, JobKind.LEDGER_IMPORT))
-        if not job.is_finished:
-            return redirect("jobs:progress", job.pk)
-        context = {"job": job, "form": self.upload_form()}
-        if job.status == JobStatus.FAILED:
-            context["errors"] = job.result.get("errors", [])
-            context["error_count"] = job.result.get("error_count", len(context["errors"]))
-        elif job.kind == JobKind.LEDGER_PREVIEW:
-            context.update(form=None, preview=job.result, unit=Unit.objects.filter(pk=job.params["unit"]).first())
-        else:
-            context["imported"] = job.result
-        return self.render_to_response(self.get_context_data(**context))
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm()
-        form = self.upload_form(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        unit, upload = form.cleaned_data["unit"], form.cleaned_data["file"]
-        job = jobs.create(
+    def create_preview(self, form):
+        unit = form.cleaned_data["unit"]
+        return jobs.create(
             JobKind.LEDGER_PREVIEW,
-            request.user,
+            self.request.user,
             region=unit.region,
-            centre=Scope.for_user(request.user).centre,
+            centre=Scope.for_user(self.request.user).centre,
             params={"unit": unit.pk},
-            upload=upload,
+            upload=form.cleaned_data["file"],
         )
-        excel_jobs.ledger_preview.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
 
-    def confirm(self):
-        preview = job_of_page(self.request, (JobKind.LEDGER_PREVIEW,))
-        if preview.status != JobStatus.DONE:
-            raise Http404
-        unit = self.unit_queryset().filter(pk=preview.params["unit"]).first()
-        if unit is None:
+    def preview_context(self, job):
+        return {"form": None, "preview": job.result, "unit": Unit.objects.filter(pk=job.params["unit"]).first()}
+
+    def check_confirm(self, preview):
+        if not self.unit_queryset().filter(pk=preview.params["unit"]).exists():
             raise PermissionDenied
-        job = jobs.hand_over(preview, JobKind.LEDGER_IMPORT, self.request.user)
-        if job is None:
-            messages.error(self.request, jobs.UPLOAD_EXPIRED)
-            return redirect("reports:ledger_import")
-        excel_jobs.ledger_import.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
 
 
 urlpatterns = [

@@ -13,10 +13,7 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.db.models import prefetch_related_objects
-from django.http import Http404
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -31,7 +28,6 @@ from daiban.excel import jobs as excel_jobs
 from daiban.models import (
     COMPLETION_DAYS,
     JobKind,
-    JobStatus,
     MatterListPage,
     MatterPage,
     Region,
@@ -42,7 +38,7 @@ from daiban.models import (
 from daiban.permissions import may_edit_matter
 from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, Scope, editor_unit_id, has_role, is_unit_editor
 from daiban.services import jobs
-from daiban.views.jobs import job_of_page
+from daiban.views.jobs import ImportJobsMixin
 
 # --- who may edit which matter ---------------------------------------------------------------
 
@@ -192,7 +188,6 @@ class MatterCompletenessReport(ReportView):
 # --- 附件1 import, as background jobs ---------------------------------------------------------
 
 IMPORT_REFUSAL = "只有市审批指导科可以导入事项清单。"
-MATTER_JOBS = (JobKind.MATTERS_PREVIEW, JobKind.MATTERS_IMPORT)
 
 
 def may_import(user):
@@ -212,7 +207,7 @@ class MatterImportForm(forms.Form):
         return upload
 
 
-class MatterImportView(WagtailAdminTemplateMixin, TemplateView):
+class MatterImportView(ImportJobsMixin, WagtailAdminTemplateMixin, TemplateView):
     """Upload → reading job (progress) → preview (`?job=`) → confirm → import job (all or nothing) → result.
 
     The worker reads the file (daiban.excel.jobs.matters_preview) and, once confirmed, reads it again and
@@ -222,6 +217,8 @@ class MatterImportView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "导入帮办代办事项清单"
     header_icon = "upload"
     template_name = "daiban/catalogue/admin/import.html"
+    preview_kind, import_kind = JobKind.MATTERS_PREVIEW, JobKind.MATTERS_IMPORT
+    preview_task, import_task = excel_jobs.matters_preview, excel_jobs.matters_import
 
     def dispatch(self, request, *args, **kwargs):
         if not may_import(request.user):
@@ -234,49 +231,21 @@ class MatterImportView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(max_rows=settings.IMPORT_MAX_ROWS["matters"], **kwargs)
 
-    def get(self, request, *args, **kwargs):
-        if "job" not in request.GET:
-            return self.render_to_response(self.get_context_data(form=MatterImportForm()))
-        job = job_of_page(request, MATTER_JOBS)
-        if not job.is_finished:
-            return redirect("jobs:progress", job.pk)
-        context = {"job": job, "form": MatterImportForm()}
-        if job.status == JobStatus.FAILED:
-            context["errors"] = job.result.get("errors", [])
-            context["error_count"] = job.result.get("error_count", len(context["errors"]))
-        elif job.kind == JobKind.MATTERS_PREVIEW:
-            context.update(preview=job.result, draft=job.params.get("draft"))
-        else:
-            context["imported"] = job.result
-        return self.render_to_response(self.get_context_data(**context))
+    def upload_form(self, *args):
+        return MatterImportForm(*args)
 
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm()
-        form = MatterImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
+    def create_preview(self, form):
         region = form.cleaned_data["region"]
-        job = jobs.create(
+        return jobs.create(
             JobKind.MATTERS_PREVIEW,
-            request.user,
+            self.request.user,
             region=region,
             params={"region": region.pk, "level": form.cleaned_data["level"], "draft": form.cleaned_data["draft"]},
             upload=form.cleaned_data["file"],
         )
-        excel_jobs.matters_preview.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
 
-    def confirm(self):
-        preview = job_of_page(self.request, (JobKind.MATTERS_PREVIEW,))
-        if preview.status != JobStatus.DONE:
-            raise Http404
-        job = jobs.hand_over(preview, JobKind.MATTERS_IMPORT, self.request.user)
-        if job is None:
-            messages.error(self.request, jobs.UPLOAD_EXPIRED)
-            return redirect("daiban_catalogue:import")
-        excel_jobs.matters_import.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
+    def preview_context(self, job):
+        return {"preview": job.result, "draft": job.params.get("draft")}
 
 
 # --- registration (called from daiban.wagtail_hooks) -----------------------------------------

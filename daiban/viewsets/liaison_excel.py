@@ -3,10 +3,8 @@ import (checked and imported by background jobs, daiban.excel.jobs)."""
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -17,11 +15,11 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from daiban.excel import jobs as excel_jobs
 from daiban.excel.common import XLSX_CONTENT_TYPE
 from daiban.excel.liaisons import export_liaisons
-from daiban.models import JobKind, JobStatus, Liaison, Region
+from daiban.models import JobKind, Liaison, Region
 from daiban.roles import Scope
 from daiban.services import jobs
 from daiban.services.audit import EXPORT_LIAISONS, log_export
-from daiban.views.jobs import job_of_page
+from daiban.views.jobs import ImportJobsMixin
 
 from .scoped import ANY_ACTION, scoped_instances
 
@@ -90,7 +88,7 @@ class LiaisonUploadForm(forms.Form):
         return upload
 
 
-class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class LiaisonImportView(ImportJobsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """Upload → checking job (a dry run, progress) → preview (`?job=`) → confirm → import job (all or
     nothing) → result. The file waits in the default storage in between, never in the session."""
 
@@ -100,6 +98,8 @@ class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templ
     page_title = "导入附件2"
     header_icon = "upload"
     index_url_name = None
+    preview_kind, import_kind = JobKind.LIAISONS_PREVIEW, JobKind.LIAISONS_IMPORT
+    preview_task, import_task = excel_jobs.liaisons_preview, excel_jobs.liaisons_import
 
     def dispatch(self, request, *args, **kwargs):
         if not self.user_has_permission("change"):
@@ -118,7 +118,6 @@ class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templ
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", LiaisonUploadForm())
         context["within"] = self.within
         context["index_url"] = reverse(self.index_url_name)
         context["max_rows"] = settings.IMPORT_MAX_ROWS["liaisons"]
@@ -131,56 +130,19 @@ class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templ
         within = job.params.get("within")
         return within is not None and Region.objects.filter(pk=within, path__startswith=self.within.path).exists()
 
-    def job(self, kinds):
-        job = job_of_page(self.request, kinds)
+    def check_job(self, job):
         if not self.covers(job):
             raise Http404
-        return job
 
-    def get(self, request, *args, **kwargs):
-        if "job" not in request.GET:
-            return super().get(request, *args, **kwargs)
-        job = self.job(LIAISON_JOBS)
-        if not job.is_finished:
-            return redirect("jobs:progress", job.pk)
-        context = {"job": job}
-        if job.status == JobStatus.FAILED:
-            context["errors"] = job.result.get("errors", [])
-            context["error_count"] = job.result.get("error_count", len(context["errors"]))
-        elif job.kind == JobKind.LIAISONS_PREVIEW:
-            context["preview"] = job.result
-        else:
-            context["imported"] = job.result
-        return self.render_to_response(self.get_context_data(**context))
+    def upload_form(self, *args):
+        return LiaisonUploadForm(*args)
 
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm()
-        form = LiaisonUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        scope = Scope.for_user(request.user)
-        job = jobs.create(
+    def create_preview(self, form):
+        return jobs.create(
             JobKind.LIAISONS_PREVIEW,
-            request.user,
+            self.request.user,
             region=self.within,
-            centre=scope.centre,
+            centre=Scope.for_user(self.request.user).centre,
             params={"within": self.within.pk if self.within else None},
             upload=form.cleaned_data["file"],
         )
-        excel_jobs.liaisons_preview.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
-
-    def confirm(self):
-        preview = self.job((JobKind.LIAISONS_PREVIEW,))
-        if preview.status != JobStatus.DONE:
-            raise Http404
-        job = jobs.hand_over(preview, JobKind.LIAISONS_IMPORT, self.request.user)
-        if job is None:
-            messages.error(self.request, jobs.UPLOAD_EXPIRED)
-            return redirect(self.request.path)
-        excel_jobs.liaisons_import.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
-
-
-LIAISON_JOBS = (JobKind.LIAISONS_PREVIEW, JobKind.LIAISONS_IMPORT)
