@@ -9,10 +9,10 @@ from django.urls import reverse
 from daiban.catalogue_review import ensure_catalogue_review
 from daiban.models import BackgroundJob, JobKind, JobStatus, Liaison, MatterListPage, MatterPage, RegionLevel, Unit
 from daiban.services import catalogue, jobs, liaisons
-from tests.factories import CentreFactory, UnitFactory, county, make_region
+from tests.factories import county
 from tests.matters_xlsx import workbook_bytes
 from tests.results_setup import city_staff, supervisor, window, window_clerk
-from tests.test_liaisons_excel import GOOD_ROWS, sheet
+from tests.test_liaisons_excel import GOOD_ROWS, sheet, zizhong_region
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,7 @@ def review_workflow():
 
 @pytest.fixture
 def zizhong():
-    region = county("资中县")
-    make_region("水南镇", RegionLevel.TOWN, parent=region)
-    UnitFactory(name="资中县人力资源和社会保障局", region=region)
-    CentreFactory(name="资中县政务服务中心", region=region)
-    return region
+    return zizhong_region()
 
 
 def upload_matters(client, region, content=None):

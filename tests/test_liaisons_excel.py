@@ -37,6 +37,11 @@ def sheet(rows, headers=HEADERS + EXTRA_HEADERS, title_rows=(TITLE, "填报单�
 
 @pytest.fixture
 def zizhong():
+    return zizhong_region()
+
+
+def zizhong_region():
+    """资中县 with 水南镇, its 人社局 and its 政务服务中心."""
     region = county("资中县")
     make_region("水南镇", RegionLevel.TOWN, parent=region)
     UnitFactory(name="资中县人力资源和社会保障局", region=region)

@@ -1,15 +1,13 @@
 """Chromium: a 附件1 事项清单 upload runs as a job on the database queue; the progress page's bar follows
 it (script polling the status URL) to the preview, and the confirmed import to the result."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 
 from daiban.catalogue_review import ensure_catalogue_review
 from daiban.models import MatterPage, RegionLevel
 from tests.browser.conftest import admin_login
+from tests.browser.test_admin_ledger_job import run_worker, upload_through_the_progress_bar
 from tests.factories import UnitFactory, UserFactory, county, home_page
 from tests.matters_xlsx import workbook_bytes
 from tests.test_outbox_jobs import DATABASE_QUEUE
@@ -20,10 +18,6 @@ ROWS = [
     [1, "资中县人力资源和社会保障局", "失业保险金申领", "", "行政给付", "社会保险类", "即办", "帮办、代办", ""],
     [2, None, "就业创业证申领", "", "公共服务", "就业类", "5个工作日", "代办", ""],
 ]
-
-
-def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", stdout=StringIO())
 
 
 def test_matters_upload_shows_the_progress_bar_then_the_preview_and_the_result(page, screenshot, tmp_path):
@@ -43,15 +37,7 @@ def test_matters_upload_shows_the_progress_bar_then_the_preview_and_the_result(p
         page.get_by_label("附件1 文件（.xlsx）").set_input_files(str(path))
         page.get_by_label("区域").select_option(str(region.pk))
         page.get_by_label("清单层级").select_option(RegionLevel.COUNTY)
-        page.get_by_role("button", name="上传并预览").click()
-        page.wait_for_url("**/admin/jobs/*/")
-        bar = page.get_by_label("已处理")
-        assert bar.is_visible() and page.get_by_text("排队中").is_visible()
-        assert page.get_by_role("link", name="刷新进度").is_visible()
-        screenshot("queued")
-
-        run_worker()  # the page's script sees the job finish and opens the preview
-        page.wait_for_url("**/admin/catalogue/import/?job=*", timeout=15_000)
+        upload_through_the_progress_bar(page, screenshot, "上传并预览", "**/admin/catalogue/import/?job=*")
         assert page.get_by_text("新增 2 项").first.is_visible()
         assert page.get_by_role("cell", name="就业创业证申领").is_visible()
         screenshot("preview")
