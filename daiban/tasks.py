@@ -9,11 +9,10 @@ database backend stores them.
 
 import logging
 import time
-from datetime import timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.core.files.storage import default_storage
 from django_tasks import task
 
 from . import reminders
@@ -59,22 +58,32 @@ def purge_pending_uploads():
 
 
 def remove_abandoned_uploads(max_age=ABANDONED_AFTER, now=None):
-    """Delete files under PENDING_UPLOADS_ROOT older than `max_age`, and the files (uploads, exports) of
-    background jobs created before then; returns the paths removed under PENDING_UPLOADS_ROOT."""
+    """Delete the files of the default storage under PENDING_UPLOADS_PREFIX (import previews, files kept
+    on a rejected /apply/ form, job files) older than `max_age`, and mark the background jobs created
+    before then that never finished as failed; returns the names removed under PENDING_UPLOADS_PREFIX."""
     moment = now if now is not None else time.time()
-    jobs.remove_old_job_files(timezone.datetime.fromtimestamp(moment, tz=timezone.get_current_timezone()) - max_age)
-    folder = Path(settings.PENDING_UPLOADS_ROOT)
-    if not folder.is_dir():
-        return []
-    cutoff = (now if now is not None else time.time()) - max_age.total_seconds()
+    cutoff = datetime.fromtimestamp(moment, tz=UTC) - max_age
+    jobs.remove_old_job_files(cutoff)
     removed = []
-    for path in folder.rglob("*"):
+    for name in _stored_files(settings.PENDING_UPLOADS_PREFIX):
         try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(path)
+            if default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
+                removed.append(name)
         except FileNotFoundError:  # another machine's run removed it first
             continue
     if removed:
         logger.info("已删除 %s 个超过 %s 未确认的待导入文件。", len(removed), max_age)
     return removed
+
+
+def _stored_files(folder):
+    """Every file name below `folder` of the default storage (local disk or bucket alike)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(f"{folder}/{sub}")

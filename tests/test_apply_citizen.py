@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import signing
 
-from daiban.forms.uploads import KEPT_SALT, kept_storage
+from daiban.forms.uploads import KEPT_SALT, kept_folder, kept_storage
 from daiban.models import Case, CaseAttachment
 from tests.intake_setup import World, apply_post, pdf_upload
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(settings, tmp_path):
-    settings.PENDING_UPLOADS_ROOT = tmp_path / "pending"
+    settings.MEDIA_ROOT = tmp_path / "media"  # kept files: its pending-uploads/apply/
     return World()
 
 
@@ -79,7 +79,7 @@ def test_files_survive_a_rejected_try_and_are_stored_with_the_case(client, world
     assert names == {"身份证.pdf", "照片.pdf"}
     attachment = CaseAttachment.objects.get(original_name="身份证.pdf")
     assert attachment.content_type == "application/pdf" and attachment.file.read().startswith(b"%PDF-")
-    assert not any(kept_storage().listdir("")[1])  # the kept copies are gone
+    assert not any(kept_storage().listdir(kept_folder())[1])  # the kept copies are gone
 
 
 def test_a_forged_token_brings_no_file(client, world):

@@ -5,12 +5,23 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import querydict_from_html
 
 from daiban.catalogue_review import ensure_catalogue_review
-from daiban.models import MatterListPage, MatterMaterial, MatterPage, MatterQuestion, RegionLevel, Unit
+from daiban.models import (
+    BackgroundJob,
+    JobKind,
+    JobStatus,
+    MatterListPage,
+    MatterMaterial,
+    MatterPage,
+    MatterQuestion,
+    RegionLevel,
+    Unit,
+)
 from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, GUIDE_EDITOR, WINDOW_STAFF
 from tests.factories import UnitFactory, UserFactory, city, county, matter, matter_list, staff_user
 from tests.matters_xlsx import workbook_bytes
@@ -274,7 +285,7 @@ def test_completeness_report_is_scoped(client, matters, editor):
 # --- 附件1 upload with preview ---------------------------------------------------------------
 
 
-def upload(client, content, name="附件1.xlsx", draft=False):
+def upload(client, content, name="附件1.xlsx", draft=False, follow=False):
     data = {
         "file": SimpleUploadedFile(name, content),
         "region": county("资中县").pk,
@@ -282,7 +293,7 @@ def upload(client, content, name="附件1.xlsx", draft=False):
     }
     if draft:
         data["draft"] = "on"
-    return client.post("/admin/catalogue/import/", data)
+    return client.post("/admin/catalogue/import/", data, follow=follow)
 
 
 ROWS = [
@@ -292,40 +303,56 @@ ROWS = [
 
 
 def test_upload_shows_a_preview_and_imports_only_when_confirmed(client, units, reviewer):
+    """Upload → reading job (its progress page) → preview → confirm → import job → result."""
     client.force_login(reviewer)
     assert client.get("/admin/catalogue/import/").status_code == 200
     response = upload(client, workbook_bytes(ROWS, merges=[("B", 0, 1)]))
-    assert response.status_code == 302 and response.url.endswith("/admin/catalogue/import/preview/")
+    job = BackgroundJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("jobs:progress", args=[job.pk])
+    assert (job.kind, job.status, job.rows_done) == (JobKind.MATTERS_PREVIEW, JobStatus.DONE, 2)
+    status = client.get(reverse("jobs:status", args=[job.pk])).json()
+    assert status["finished"] and status["next"] == f"/admin/catalogue/import/?job={job.pk}"
 
-    preview = client.get("/admin/catalogue/import/preview/")
+    preview = client.get(response.url, follow=True)
     html = preview.content.decode()
     assert "新增 2 项" in html and "就业创业证申领" in html and "将新建清单" in html
     assert not MatterListPage.objects.filter(level=RegionLevel.TOWN).exists()
 
-    response = client.post("/admin/catalogue/import/preview/")
-    assert response.status_code == 302
+    response = client.post("/admin/catalogue/import/", {"confirm": "1", "job": job.pk})
+    imported = BackgroundJob.objects.get(kind=JobKind.MATTERS_IMPORT)
+    assert response.url == reverse("jobs:progress", args=[imported.pk]) and imported.status == JobStatus.DONE
     list_page = MatterListPage.objects.get(level=RegionLevel.TOWN, region=county("资中县"))
     assert [m.title for m in MatterPage.objects.child_of(list_page).live()] == ["失业保险金申领", "就业创业证申领"]
-    assert client.get("/admin/catalogue/import/preview/").status_code == 302  # nothing pending any more
+    result = client.get(response.url, follow=True).content.decode()
+    assert "导入完成（已发布）" in result and "新增 2 项" in result
+    # The preview's file went to the import job: it cannot be confirmed twice.
+    again = client.post("/admin/catalogue/import/", {"confirm": "1", "job": job.pk}, follow=True)
+    assert "已确认导入" in again.content.decode() and BackgroundJob.objects.count() == 2
 
 
 def test_upload_with_a_bad_row_lists_the_errors_and_imports_nothing(client, units, reviewer):
     rows = [list(row) for row in ROWS]
     rows[1][6] = "一周"
     client.force_login(reviewer)
-    response = upload(client, workbook_bytes(rows, merges=[("B", 0, 1)]))
+    response = upload(client, workbook_bytes(rows, merges=[("B", 0, 1)]), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "1 处错误，未导入任何内容" in html
     assert "第7行【承诺时限（G列）】：无法识别的承诺时限“一周”" in html
+    assert BackgroundJob.objects.get().status == JobStatus.FAILED
     assert not MatterPage.objects.exists()
-    assert "无法读取文件" in upload(client, b"junk", "x.xlsx").content.decode()
+    assert "无法读取文件" in upload(client, b"junk", "x.xlsx", follow=True).content.decode()
     assert not Unit.objects.exclude(pk__in=[u.pk for u in units.values()]).exists()
 
 
-def test_only_the_guidance_office_may_import(client, units, editor):
+def test_only_the_guidance_office_may_import(client, units, editor, reviewer):
+    client.force_login(reviewer)
+    upload(client, workbook_bytes(ROWS))
+    job = BackgroundJob.objects.get()
     client.force_login(editor)
     assert client.get("/admin/catalogue/import/").status_code == 403
     assert upload(client, workbook_bytes(ROWS)).status_code == 403
-    assert client.post("/admin/catalogue/import/preview/").status_code == 403
-    assert not MatterPage.objects.exists()
+    assert client.post("/admin/catalogue/import/", {"confirm": "1", "job": job.pk}).status_code == 403
+    assert client.get(f"/admin/catalogue/import/?job={job.pk}").status_code == 403
+    assert client.get(reverse("jobs:status", args=[job.pk])).status_code == 404
+    assert not MatterPage.objects.exists() and BackgroundJob.objects.count() == 1

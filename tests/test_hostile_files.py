@@ -1,4 +1,5 @@
-"""Hostile and damaged workbooks: every import refuses them with a Chinese message and changes nothing.
+"""Hostile and damaged workbooks: every import refuses them with a Chinese message and changes nothing;
+through the admin, each upload is read by a background job that ends as failed with that message.
 
 The files are made here from a valid workbook: a sheet whose XML is cut off, and a sheet that carries a
 "billion laughs" entity bomb (defusedxml refuses entity declarations before anything is expanded).
@@ -11,9 +12,10 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import Workbook
 
-from daiban.models import Case, Liaison, MatterPage, Unit
+from daiban.models import BackgroundJob, Case, JobStatus, Liaison, MatterPage, Unit
 from tests.factories import county
 from tests.hostile_workbooks import row_bomb, unpacked_size
 from tests.ledger_files import HEADER, MATTER, UNIT
@@ -169,7 +171,6 @@ def test_a_ledger_unpacking_to_a_million_rows_is_refused_quickly_under_200_mb(tm
 
 def post_upload(client, kind, unit, region, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
 
     file = SimpleUploadedFile("hostile.xlsx", content)
     if kind == "ledger":
@@ -197,11 +198,16 @@ def test_every_web_import_refuses_hostile_files_with_a_chinese_message_and_chang
         "损坏": HOSTILE["billion laughs"](),
     }
     for expected, content in files.items():
-        page = post_upload(client, kind, unit, region, content).content.decode()
+        response = post_upload(client, kind, unit, region, content)
+        page = response.content.decode()
         if expected == "解压后过大" and kind != "matters":
             expected = "上限"  # streamed sheets stop at the row cap
         assert expected in page, (kind, expected)
-    assert counts() == before
+        # Through a background job: the upload, its progress page, then its (failed) result page.
+        job = BackgroundJob.objects.latest("pk")
+        assert response.redirect_chain[0][0] == reverse("jobs:progress", args=[job.pk]), (kind, expected)
+        assert job.status == JobStatus.FAILED and expected in " ".join(job.result["errors"]), (kind, expected)
+    assert counts() == before and BackgroundJob.objects.filter(status=JobStatus.DONE).count() == 0
 
 
 def test_formulas_in_an_uploaded_ledger_stay_text_and_the_export_keeps_the_formula_guard(tmp_path):

@@ -10,6 +10,8 @@ import time
 from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.test import override_settings
@@ -25,21 +27,19 @@ from tests.factories import LiaisonFactory
 
 
 @pytest.fixture
-def pending_uploads(tmp_path):
-    """An abandoned preview (two days old), one in progress (a minute old) and an old one in a sub-folder."""
-    folder = tmp_path / "pending-uploads"
-    (folder / "catalogue").mkdir(parents=True)
+def pending_uploads(settings, tmp_path):
+    """In the default storage: an abandoned preview (two days old), one in progress (a minute old) and an
+    old one in a sub-folder (a file kept from a rejected /apply/ form)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     two_days_ago = time.time() - 2 * 24 * 3600
-    old = folder / "abandoned.xlsx"
-    old_nested = folder / "catalogue" / "abandoned.xlsx"
-    for path in (old, old_nested):
-        path.write_bytes(b"names and phones")
-        os.utime(path, (two_days_ago, two_days_ago))
-    fresh = folder / "in-progress.xlsx"
-    fresh.write_bytes(b"names and phones")
-    os.utime(fresh, (time.time() - 60, time.time() - 60))
-    with override_settings(PENDING_UPLOADS_ROOT=folder):
-        yield {"old": [old, old_nested], "fresh": fresh}
+
+    def stored(name, moment):
+        name = default_storage.save(f"{settings.PENDING_UPLOADS_PREFIX}/{name}", ContentFile(b"names and phones"))
+        os.utime(default_storage.path(name), (moment, moment))
+        return name
+
+    old = [stored("abandoned.xlsx", two_days_ago), stored("apply/abandoned.pdf", two_days_ago)]
+    return {"old": old, "fresh": stored("in-progress.xlsx", time.time() - 60)}
 
 
 @pytest.mark.django_db  # the purge also removes old background-job files
@@ -47,28 +47,28 @@ def test_purge_command_deletes_uploads_older_than_a_day_and_keeps_the_rest(pendi
     out = StringIO()
     call_command("purge_pending_uploads", stdout=out)
     assert "已删除 2 个超过 24 小时未确认的待导入文件" in out.getvalue()
-    assert not any(path.exists() for path in pending_uploads["old"])
-    assert pending_uploads["fresh"].exists()
+    assert not any(default_storage.exists(name) for name in pending_uploads["old"])
+    assert default_storage.exists(pending_uploads["fresh"])
 
 
 @pytest.mark.django_db  # the purge also removes old background-job files
 def test_purge_command_refuses_to_delete_previews_in_progress(pending_uploads):
     with pytest.raises(CommandError, match="至少为 1"):
         call_command("purge_pending_uploads", "--hours", "0", stdout=StringIO())
-    assert pending_uploads["fresh"].exists() and all(path.exists() for path in pending_uploads["old"])
+    assert all(default_storage.exists(name) for name in [pending_uploads["fresh"], *pending_uploads["old"]])
 
 
 @pytest.mark.django_db  # the purge also removes old background-job files
 def test_purge_job(pending_uploads):
     result = tasks.purge_pending_uploads.enqueue()
     assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, 2)
-    assert pending_uploads["fresh"].exists()
+    assert default_storage.exists(pending_uploads["fresh"])
 
 
 @pytest.mark.django_db  # the purge also removes old background-job files
-def test_purge_without_the_folder_does_nothing(tmp_path):
-    with override_settings(PENDING_UPLOADS_ROOT=tmp_path / "missing"):
-        assert tasks.purge_pending_uploads.enqueue().return_value == 0
+def test_purge_without_the_folder_does_nothing(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "missing"
+    assert tasks.purge_pending_uploads.enqueue().return_value == 0
 
 
 @pytest.mark.django_db

@@ -3,13 +3,14 @@
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from daiban.excel.liaisons import EXTRA_HEADERS, HEADERS, TITLE, import_liaisons
-from daiban.models import Liaison, LiaisonPost, RegionLevel, Unit
+from daiban.models import BackgroundJob, JobKind, JobStatus, Liaison, LiaisonPost, RegionLevel, Unit
 from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, WINDOW_STAFF
 from tests.factories import CentreFactory, LiaisonFactory, UnitFactory, city, county, make_region, staff_user
 
@@ -36,6 +37,11 @@ def sheet(rows, headers=HEADERS + EXTRA_HEADERS, title_rows=(TITLE, "填报单�
 
 @pytest.fixture
 def zizhong():
+    return zizhong_region()
+
+
+def zizhong_region():
+    """资中县 with 水南镇, its 人社局 and its 政务服务中心."""
     region = county("资中县")
     make_region("水南镇", RegionLevel.TOWN, parent=region)
     UnitFactory(name="资中县人力资源和社会保障局", region=region)
@@ -230,23 +236,64 @@ def upload(content, name="附件2.xlsx"):
 
 
 def test_admin_import_previews_then_imports_on_confirm(client, zizhong):
+    """Upload → checking job (progress page) → preview → confirm → import job → result."""
     client.force_login(staff_user(COUNTY_BUREAU, region=zizhong))
     import_url = reverse(Liaison.snippet_viewset.get_url_name("import"))
-    preview = client.post(import_url, {"file": upload(sheet(GOOD_ROWS))})
+    response = client.post(import_url, {"file": upload(sheet(GOOD_ROWS))})
+    job = BackgroundJob.objects.get()
+    assert response.url == reverse("jobs:progress", args=[job.pk])
+    assert (job.kind, job.status, job.region) == (JobKind.LIAISONS_PREVIEW, JobStatus.DONE, zizhong)
+    status = client.get(reverse("jobs:status", args=[job.pk])).json()
+    assert status["finished"] and status["next"] == f"{import_url}?job={job.pk}" and status["rows_done"] == 4
+    preview = client.get(response.url, follow=True)
     html = preview.content.decode()
     assert preview.status_code == 200
-    assert "将新增4人" in html and "确认导入" in html
+    assert "将新增4人" in html and "确认导入" in html and "张演示" in html
     assert Liaison.objects.count() == 0
-    response = client.post(import_url, {"confirm": "1"})
-    assert response.status_code == 302
+    response = client.post(import_url, {"confirm": "1", "job": job.pk})
+    imported = BackgroundJob.objects.get(kind=JobKind.LIAISONS_IMPORT)
+    assert response.url == reverse("jobs:progress", args=[imported.pk]) and imported.status == JobStatus.DONE
     assert Liaison.objects.count() == 4
+    assert "附件2 导入完成：已新增4人" in client.get(response.url, follow=True).content.decode()
+    assert not default_storage.exists(imported.upload_file)
+
+
+def test_admin_import_jobs_are_not_seen_or_confirmed_from_another_county(client, zizhong):
+    county("东兴区")
+    client.force_login(staff_user(COUNTY_BUREAU, region=zizhong))
+    import_url = reverse(Liaison.snippet_viewset.get_url_name("import"))
+    client.post(import_url, {"file": upload(sheet(GOOD_ROWS))})
+    job = BackgroundJob.objects.get()
+    client.force_login(staff_user(COUNTY_BUREAU, region=county("东兴区"), username="dongxing"))
+    for url in (
+        reverse("jobs:progress", args=[job.pk]),
+        reverse("jobs:status", args=[job.pk]),
+        f"{import_url}?job={job.pk}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(import_url, {"confirm": "1", "job": job.pk}).status_code == 404
+    assert Liaison.objects.count() == 0 and BackgroundJob.objects.count() == 1
+
+
+def test_admin_import_a_bad_row_fails_the_job_and_changes_nothing(client, zizhong):
+    rows = [list(row) if row else row for row in GOOD_ROWS]
+    rows[4][5] = "12345"
+    client.force_login(staff_user(COUNTY_BUREAU, region=zizhong))
+    html = client.post(
+        reverse(Liaison.snippet_viewset.get_url_name("import")), {"file": upload(sheet(rows))}, follow=True
+    ).content.decode()
+    assert "发现1处错误，未导入任何数据" in html and "第9行【联系电话】" in html and "确认导入" not in html
+    assert BackgroundJob.objects.get().status == JobStatus.FAILED
+    assert Liaison.objects.count() == 0 and not Unit.objects.filter(name="资中县水南镇人民政府").exists()
 
 
 def test_admin_import_refuses_rows_outside_the_users_county(client, zizhong):
     county("东兴区")
     client.force_login(staff_user(COUNTY_BUREAU, region=zizhong))
     rows = [[1, "东兴区", "东兴区市场监督管理局", "周演示", "科员", "13800000006", "", "A岗", "是", "是"]]
-    html = client.post(reverse(Liaison.snippet_viewset.get_url_name("import")), {"file": upload(sheet(rows))})
+    html = client.post(
+        reverse(Liaison.snippet_viewset.get_url_name("import")), {"file": upload(sheet(rows))}, follow=True
+    )
     assert "第5行" in html.content.decode() and "不在您管理的范围" in html.content.decode()
     assert "确认导入" not in html.content.decode()
     assert Liaison.objects.count() == 0 and not Unit.objects.filter(name="东兴区市场监督管理局").exists()

@@ -184,8 +184,9 @@ def _value(values, index):
     return cell_text(values[index]) if index < len(values) else ""
 
 
-def import_liaisons(file, *, within=None, dry_run=False):
+def import_liaisons(file, *, within=None, dry_run=False, progress=None):
     """Import a filled-in 附件2. `within`: the region the person may change (None: everywhere).
+    `progress(done, total)` (optional) hears of the rows matched and saved so far.
 
     Returns a LiaisonImportResult; when it has errors (or on a dry run) nothing is saved.
     """
@@ -199,7 +200,7 @@ def import_liaisons(file, *, within=None, dry_run=False):
         result.errors.add(0, "", "表头下面没有填写任何人员。")
     if not rows:
         return result
-    return import_liaison_rows(rows, result, within=within)
+    return import_liaison_rows(rows, result, within=within, progress=progress)
 
 
 def _read_row(number, texts, errors):

@@ -86,6 +86,7 @@ FORM_SEPARATORS = re.compile(r"[、，,/;；|\s]+|和|及")
 FORM_WORDS = {"帮办": HandlingForm.ASSIST, "代办": HandlingForm.PROXY}
 HEADER_UNIT = re.compile(r"单位\s*[:：]\s*(?:[（(]\s*盖章\s*[)）])?\s*(.*?)\s*(?:联系人|联系电话|$)")
 FOOTNOTE_START = ("备注", "说明", "注：", "注:")
+PROGRESS_EVERY = 200  # sheet rows between two progress reports
 
 
 class MatterSheetError(SheetError):
@@ -124,9 +125,13 @@ def parse_handling_form(text):
 # --- reading a workbook --------------------------------------------------------------------
 
 
-def read_matter_workbook(file):
-    """All matters of a filled-in 附件1, or MatterSheetError listing every problem."""
+def read_matter_workbook(file, progress=None):
+    """All matters of a filled-in 附件1, or MatterSheetError listing every problem.
+
+    `progress(done, total)` (optional) hears of the sheet rows read, every PROGRESS_EVERY rows.
+    """
     sheet, values, header = _open_sheet(file)
+    total = max(sheet.max_row - header.row, 0)
     columns = {key: index + 1 for key, index in header.columns.items()}
     default_unit = next((unit for unit in map(_unit_from_contact_line, header.above) if unit), "")
     errors = ImportErrorList()
@@ -134,6 +139,8 @@ def read_matter_workbook(file):
     seen = {}
     cap = RowCap("matters")
     for number in range(header.row + 1, sheet.max_row + 1):
+        if progress is not None and (number - header.row) % PROGRESS_EVERY == 0:
+            progress(number - header.row, total)
         raw = {key: values(number, column) for key, column in columns.items()}
         if _is_footnote(sheet, values, number):
             break

@@ -1,20 +1,21 @@
 """Uploaded files: PDF, JPG or PNG only, recognised by their content (magic bytes), 10 MB each, 5 at most.
 
 Files that passed the checks on a form rejected for another reason are kept on the server
-(`keep_upload`, under PENDING_UPLOADS_ROOT/apply/, which `purge_pending_uploads` empties after a day)
+(`keep_upload`, in the default storage under PENDING_UPLOADS_PREFIX/apply/, which `purge_pending_uploads`
+empties after a day; shared by every app server, local disk or S3 bucket)
 and named in a signed token carried by the form, so people need not choose them again.
 """
 
 import re
 import secrets
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "keep_upload",
     "sign_kept",
     "kept_uploads",
+    "kept_folder",
     "open_kept",
     "discard_kept",
 ]
@@ -112,12 +114,16 @@ KEPT_MAX_AGE = 24 * 3600
 KEPT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
+def kept_folder():
+    return f"{settings.PENDING_UPLOADS_PREFIX}/apply"
+
+
 def kept_storage():
-    return FileSystemStorage(location=Path(settings.PENDING_UPLOADS_ROOT) / "apply")
+    return default_storage
 
 
 def _stored_name(entry):
-    return f"{entry['id']}{entry['ext']}"
+    return f"{kept_folder()}/{entry['id']}{entry['ext']}"
 
 
 def keep_upload(upload):

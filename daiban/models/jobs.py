@@ -1,4 +1,5 @@
-"""Long work started from a page and run by the worker: an import's preview and apply, a large export.
+"""Long work started from a page and run by the worker: an import's preview and apply (历史台账, 附件1
+事项清单, 附件2 联络员), a large export.
 
 A job row is what the progress page polls: its status, rows done of rows total, and at the end its
 result (counts, the row errors as Chinese text) or the generated file. Its files live in the default
@@ -15,6 +16,10 @@ class JobKind(models.TextChoices):
     LEDGER_PREVIEW = "ledger_preview", "历史台账导入预览"
     LEDGER_IMPORT = "ledger_import", "历史台账导入"
     LEDGER_EXPORT = "ledger_export", "台账导出"
+    MATTERS_PREVIEW = "matters_preview", "事项清单导入预览"
+    MATTERS_IMPORT = "matters_import", "事项清单导入"
+    LIAISONS_PREVIEW = "liaisons_preview", "附件2导入预览"
+    LIAISONS_IMPORT = "liaisons_import", "附件2导入"
 
 
 class JobStatus(models.TextChoices):

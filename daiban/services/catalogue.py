@@ -158,8 +158,10 @@ class ImportResult:
     published: bool
 
 
-def apply_matter_import(plan, *, publish=True, user=None):
+def apply_matter_import(plan, *, publish=True, user=None, progress=None):
     """Carry out a plan in one transaction. Without `publish` the changes are saved as drafts.
+
+    `progress(done, total)` (optional) hears of the matters done so far, every few matters.
 
     Each page is indexed once, in bulk, after the commit (services.indexing), not on each of its saves.
     """
@@ -169,12 +171,14 @@ def apply_matter_import(plan, *, publish=True, user=None):
         for name in plan.new_units:
             units[name] = Unit.objects.create(name=name, region=plan.region)
         slugs = set(MatterPage.objects.child_of(list_page).values_list("slug", flat=True))
-        for item in plan.items:
+        for done, item in enumerate(plan.items, start=1):
             values = _values(item.row, units[item.row.unit])
             if item.page is None:
                 _create_matter(list_page, values, slugs, publish, user)
             elif item.changes:
                 _update_matter(item.page, values, publish, user)
+            if progress is not None and (done % 10 == 0 or done == len(plan.items)):
+                progress(done, len(plan.items))
     return ImportResult(plan, list_page, publish)
 
 

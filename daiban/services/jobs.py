@@ -21,11 +21,13 @@ from ..models import BackgroundJob, JobStatus
 
 __all__ = [
     "FAILED_UNEXPECTEDLY",
+    "UPLOAD_EXPIRED",
     "begin",
     "create",
     "discard_upload",
     "fail",
     "finish",
+    "hand_over",
     "job_file_name",
     "live_progress",
     "progress",
@@ -35,6 +37,7 @@ __all__ = [
 logger = logging.getLogger("daiban.jobs")
 
 FAILED_UNEXPECTEDLY = "任务意外中断，未写入任何数据。请重新上传或稍后重试；多次失败请联系管理员。"
+UPLOAD_EXPIRED = "上传的文件已过期或已确认导入，请重新上传。"
 MAX_STORED_ERRORS = 1000
 
 
@@ -56,6 +59,25 @@ def create(kind, user, *, region=None, centre=None, params=None, upload=None, up
         params=params or {},
         upload_file=upload_file,
         upload_name=(upload_name or "")[:255],
+    )
+
+
+def hand_over(preview, kind, user, *, params=None):
+    """The import job that follows a finished preview, taking over its kept upload; None if that expired
+    or the preview was confirmed already (it keeps no file afterwards, so it cannot be confirmed twice)."""
+    name = preview.upload_file
+    if not name or not default_storage.exists(name):
+        return None
+    if not BackgroundJob.objects.filter(pk=preview.pk, upload_file=name).update(upload_file=""):
+        return None
+    return create(
+        kind,
+        user,
+        region=preview.region,
+        centre=preview.centre,
+        params={**preview.params, **(params or {}), "preview": preview.pk},
+        upload_file=name,
+        upload_name=preview.upload_name,
     )
 
 

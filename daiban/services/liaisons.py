@@ -132,16 +132,19 @@ class LiaisonImportResult:
         return text + "。"
 
 
-def import_liaison_rows(rows, result, *, within=None):
+def import_liaison_rows(rows, result, *, within=None, progress=None):
     """Match and save `rows` (LiaisonRow) into the registry, reporting into `result`.
 
     `within`: the region the person may change (None: everywhere). Nothing is saved when
     `result` has errors at the end (including the sheet's own) or is a dry run.
+    `progress(done, total)` (optional) hears of the rows done, every hundred rows.
     """
     with transaction.atomic():
         importer = _Importer(result, within)
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
             importer.apply(row)
+            if progress is not None and (done % 100 == 0 or done == len(rows)):
+                progress(done, len(rows))
         if result.errors or result.dry_run:
             transaction.set_rollback(True)
     return result

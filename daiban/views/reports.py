@@ -9,10 +9,8 @@ import tempfile
 
 import django_tables2 as tables
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,8 +24,8 @@ from ..excel import jobs as excel_jobs
 from ..excel.ledger import ledger_cases, ledger_subtitle, write_ledger
 from ..excel.monthly import write_monthly
 from ..forms.reports import ConfirmReportForm, LedgerExportForm, LedgerUploadForm, PeriodForm, default_month
-from ..models import JobKind, JobStatus, Region, Unit
-from ..permissions import can_confirm_report, cases_visible_to, export_phone_for, visible_job_or_404
+from ..models import JobKind, Region, Unit
+from ..permissions import can_confirm_report, cases_visible_to, export_phone_for
 from ..reporting import reporting_status
 from ..roles import COUNTY_BUREAU, WINDOW_STAFF, Scope, has_role
 from ..services import jobs
@@ -35,6 +33,7 @@ from ..services.audit import EXPORT_LEDGER, EXPORT_STATISTICS, log_export
 from ..services.reporting import ConfirmMonth
 from ..statistics import Period, format_rate, grand_total, monthly_trend, reporting_units, statistics_table
 from .actions import ActionViewMixin, Offer
+from .jobs import ImportJobsMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_MONTHS = 12
@@ -390,11 +389,13 @@ def _visible_units(user):
         return reporting_units().filter(pk=centre_unit).select_related("region")
 
 
-class LedgerImportView(ReportsMixin, TemplateView):
+class LedgerImportView(ImportJobsMixin, ReportsMixin, TemplateView):
     """历史台账导入, as background jobs: upload → reading job (progress) → preview → confirm → import job
     (progress, all or nothing) → result. The page of a job is `?job=<id>`, for its owner or its scope."""
 
     template_name = "daiban/admin/reports/ledger_import.html"
+    preview_kind, import_kind = JobKind.LEDGER_PREVIEW, JobKind.LEDGER_IMPORT
+    preview_task, import_task = excel_jobs.ledger_preview, excel_jobs.ledger_import
 
     def get_page_title(self):
         return "导入历史台账"
@@ -415,71 +416,23 @@ class LedgerImportView(ReportsMixin, TemplateView):
     def upload_form(self, *args):
         return LedgerUploadForm(*args, units=self.unit_queryset())
 
-    def get(self, request, *args, **kwargs):
-        if "job" not in request.GET:
-            return self.render_to_response(self.get_context_data(form=self.upload_form()))
-        job = visible_job_or_404(request.user, _job_id(request.GET["job"]))
-        if job.kind not in (JobKind.LEDGER_PREVIEW, JobKind.LEDGER_IMPORT):
-            raise Http404
-        if not job.is_finished:
-            return redirect("jobs:progress", job.pk)
-        context = {"job": job, "form": self.upload_form()}
-        if job.status == JobStatus.FAILED:
-            context["errors"] = job.result.get("errors", [])
-            context["error_count"] = job.result.get("error_count", len(context["errors"]))
-        elif job.kind == JobKind.LEDGER_PREVIEW:
-            context.update(form=None, preview=job.result, unit=Unit.objects.filter(pk=job.params["unit"]).first())
-        else:
-            context["imported"] = job.result
-        return self.render_to_response(self.get_context_data(**context))
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm()
-        form = self.upload_form(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        unit, upload = form.cleaned_data["unit"], form.cleaned_data["file"]
-        job = jobs.create(
+    def create_preview(self, form):
+        unit = form.cleaned_data["unit"]
+        return jobs.create(
             JobKind.LEDGER_PREVIEW,
-            request.user,
-            region=unit.region,
-            centre=Scope.for_user(request.user).centre,
-            params={"unit": unit.pk},
-            upload=upload,
-        )
-        excel_jobs.ledger_preview.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
-
-    def confirm(self):
-        preview = visible_job_or_404(self.request.user, _job_id(self.request.POST.get("job", "")))
-        if preview.kind != JobKind.LEDGER_PREVIEW or preview.status != JobStatus.DONE:
-            raise Http404
-        unit = self.unit_queryset().filter(pk=preview.params["unit"]).first()
-        if unit is None:
-            raise PermissionDenied
-        if not preview.upload_file or not default_storage.exists(preview.upload_file):
-            messages.error(self.request, "上传的文件已过期，请重新上传。")
-            return redirect("reports:ledger_import")
-        job = jobs.create(
-            JobKind.LEDGER_IMPORT,
             self.request.user,
             region=unit.region,
-            centre=preview.centre,
-            params={"unit": unit.pk, "preview": preview.pk},
-            upload_file=preview.upload_file,
-            upload_name=preview.upload_name,
+            centre=Scope.for_user(self.request.user).centre,
+            params={"unit": unit.pk},
+            upload=form.cleaned_data["file"],
         )
-        # The file now belongs to the import job: the preview cannot be confirmed twice.
-        type(preview).objects.filter(pk=preview.pk).update(upload_file="")
-        excel_jobs.ledger_import.enqueue(job.pk)
-        return redirect("jobs:progress", job.pk)
 
+    def preview_context(self, job):
+        return {"form": None, "preview": job.result, "unit": Unit.objects.filter(pk=job.params["unit"]).first()}
 
-def _job_id(value):
-    if not str(value).isdigit():
-        raise Http404
-    return int(value)
+    def check_confirm(self, preview):
+        if not self.unit_queryset().filter(pk=preview.params["unit"]).exists():
+            raise PermissionDenied
 
 
 urlpatterns = [

@@ -12,25 +12,33 @@ import datetime
 
 import django_filters
 from django import forms
-from django.contrib import messages
+from django.conf import settings
 from django.db.models import prefetch_related_objects
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
-from django.views.generic import FormView
+from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, StatusFlagColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
-from daiban.excel.common import ExcelFormatError
-from daiban.excel.matters import MatterSheetError, read_matter_workbook
-from daiban.models import COMPLETION_DAYS, MatterListPage, MatterPage, Region, RegionLevel, Unit, attach_lists
+from daiban.excel import jobs as excel_jobs
+from daiban.models import (
+    COMPLETION_DAYS,
+    JobKind,
+    MatterListPage,
+    MatterPage,
+    Region,
+    RegionLevel,
+    Unit,
+    attach_lists,
+)
 from daiban.permissions import may_edit_matter
 from daiban.roles import CITY_GUIDANCE, COUNTY_BUREAU, Scope, editor_unit_id, has_role, is_unit_editor
-from daiban.services.catalogue import MatterRow, apply_matter_import, plan_matter_import
+from daiban.services import jobs
+from daiban.views.jobs import ImportJobsMixin
 
 # --- who may edit which matter ---------------------------------------------------------------
 
@@ -177,9 +185,8 @@ class MatterCompletenessReport(ReportView):
         return matters
 
 
-# --- 附件1 import with preview ---------------------------------------------------------------
+# --- 附件1 import, as background jobs ---------------------------------------------------------
 
-SESSION_KEY = "daiban_matter_import"
 IMPORT_REFUSAL = "只有市审批指导科可以导入事项清单。"
 
 
@@ -197,21 +204,21 @@ class MatterImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件。")
-        try:
-            self.rows = read_matter_workbook(upload)
-        except ExcelFormatError as error:
-            raise forms.ValidationError(str(error))
-        except MatterSheetError as error:
-            self.sheet_errors = error
-            raise forms.ValidationError(f"发现 {len(error.errors)} 处错误，未导入任何内容。")
         return upload
 
 
-class MatterImportView(WagtailAdminTemplateMixin, FormView):
+class MatterImportView(ImportJobsMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Upload → reading job (progress) → preview (`?job=`) → confirm → import job (all or nothing) → result.
+
+    The worker reads the file (daiban.excel.jobs.matters_preview) and, once confirmed, reads it again and
+    imports it in one transaction (matters_import); a job's page is for its owner or its scope.
+    """
+
     page_title = "导入帮办代办事项清单"
     header_icon = "upload"
-    form_class = MatterImportForm
     template_name = "daiban/catalogue/admin/import.html"
+    preview_kind, import_kind = JobKind.MATTERS_PREVIEW, JobKind.MATTERS_IMPORT
+    preview_task, import_task = excel_jobs.matters_preview, excel_jobs.matters_import
 
     def dispatch(self, request, *args, **kwargs):
         if not may_import(request.user):
@@ -221,55 +228,24 @@ class MatterImportView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
-    def form_invalid(self, form):
-        sheet_errors = getattr(form, "sheet_errors", None)
-        return self.render_to_response(self.get_context_data(form=form, sheet_errors=sheet_errors))
-
-    def form_valid(self, form):
-        region, level = form.cleaned_data["region"], form.cleaned_data["level"]
-        self.request.session[SESSION_KEY] = {
-            "region": region.pk,
-            "level": level,
-            "draft": form.cleaned_data["draft"],
-            "rows": [row.__dict__ for row in form.rows],
-        }
-        return redirect("daiban_catalogue:import_preview")
-
-
-class MatterImportPreviewView(WagtailAdminTemplateMixin, FormView):
-    """What the import will do; applied only when confirmed."""
-
-    page_title = "确认导入"
-    header_icon = "upload"
-    form_class = forms.Form
-    template_name = "daiban/catalogue/admin/import_preview.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not may_import(request.user):
-            return refusal(request, IMPORT_REFUSAL)
-        self.pending = request.session.get(SESSION_KEY)
-        if not self.pending:
-            return redirect("daiban_catalogue:import")
-        self.region = Region.objects.get(pk=self.pending["region"])
-        rows = [MatterRow(**row) for row in self.pending["rows"]]
-        self.plan = plan_matter_import(rows, self.region, self.pending["level"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("daiban_catalogue:import"), "label": MatterImportView.page_title},
-            {"url": "", "label": self.page_title},
-        ]
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(plan=self.plan, draft=self.pending["draft"], **kwargs)
+        return super().get_context_data(max_rows=settings.IMPORT_MAX_ROWS["matters"], **kwargs)
 
-    def form_valid(self, form):
-        result = apply_matter_import(self.plan, publish=not self.pending["draft"], user=self.request.user)
-        del self.request.session[SESSION_KEY]
-        state = "已发布" if result.published else "已保存为草稿，待审核后发布"
-        messages.success(self.request, f"导入完成（{state}）：{result.list_page.title}。{self.plan.summary}。")
-        return redirect("wagtailadmin_explore", result.list_page.pk)
+    def upload_form(self, *args):
+        return MatterImportForm(*args)
+
+    def create_preview(self, form):
+        region = form.cleaned_data["region"]
+        return jobs.create(
+            JobKind.MATTERS_PREVIEW,
+            self.request.user,
+            region=region,
+            params={"region": region.pk, "level": form.cleaned_data["level"], "draft": form.cleaned_data["draft"]},
+            upload=form.cleaned_data["file"],
+        )
+
+    def preview_context(self, job):
+        return {"preview": job.result, "draft": job.params.get("draft")}
 
 
 # --- registration (called from daiban.wagtail_hooks) -----------------------------------------
@@ -284,7 +260,6 @@ def admin_urls():
             name="completeness_results",
         ),
         path("import/", MatterImportView.as_view(), name="import"),
-        path("import/preview/", MatterImportPreviewView.as_view(), name="import_preview"),
     ]
     return [path("catalogue/", include((patterns, "daiban_catalogue"), namespace="daiban_catalogue"))]
 

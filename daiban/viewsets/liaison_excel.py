@@ -1,13 +1,10 @@
-"""Admin views for the 附件2 workbook: export the (filtered, scoped) registry; upload, preview, confirm an import."""
-
-import base64
-import io
+"""Admin views for the 附件2 workbook: export the (filtered, scoped) registry; upload, preview, confirm an
+import (checked and imported by background jobs, daiban.excel.jobs)."""
 
 from django import forms
-from django.contrib import messages
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -15,11 +12,14 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
+from daiban.excel import jobs as excel_jobs
 from daiban.excel.common import XLSX_CONTENT_TYPE
-from daiban.excel.liaisons import export_liaisons, import_liaisons
-from daiban.models import Liaison
+from daiban.excel.liaisons import export_liaisons
+from daiban.models import JobKind, Liaison, Region
 from daiban.roles import Scope
+from daiban.services import jobs
 from daiban.services.audit import EXPORT_LIAISONS, log_export
+from daiban.views.jobs import ImportJobsMixin
 
 from .scoped import ANY_ACTION, scoped_instances
 
@@ -88,8 +88,9 @@ class LiaisonUploadForm(forms.Form):
         return upload
 
 
-class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Upload → preview (a dry run, nothing saved) → confirm. The file waits in the session in between."""
+class LiaisonImportView(ImportJobsMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Upload → checking job (a dry run, progress) → preview (`?job=`) → confirm → import job (all or
+    nothing) → result. The file waits in the default storage in between, never in the session."""
 
     model = Liaison
     permission_required = "add"
@@ -97,7 +98,8 @@ class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templ
     page_title = "导入附件2"
     header_icon = "upload"
     index_url_name = None
-    session_key = "daiban_liaison_import"
+    preview_kind, import_kind = JobKind.LIAISONS_PREVIEW, JobKind.LIAISONS_IMPORT
+    preview_task, import_task = excel_jobs.liaisons_preview, excel_jobs.liaisons_import
 
     def dispatch(self, request, *args, **kwargs):
         if not self.user_has_permission("change"):
@@ -116,30 +118,31 @@ class LiaisonImportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templ
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", LiaisonUploadForm())
         context["within"] = self.within
         context["index_url"] = reverse(self.index_url_name)
+        context["max_rows"] = settings.IMPORT_MAX_ROWS["liaisons"]
         return context
 
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm()
-        form = LiaisonUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        data = form.cleaned_data["file"].read()
-        result = import_liaisons(io.BytesIO(data), within=self.within, dry_run=True)
-        if not result.errors:
-            request.session[self.session_key] = base64.b64encode(data).decode("ascii")
-        return self.render_to_response(self.get_context_data(result=result, filename=form.cleaned_data["file"].name))
+    def covers(self, job):
+        """Whether this person's region holds the region the job imports into (None: everywhere)."""
+        if self.within is None:
+            return True
+        within = job.params.get("within")
+        return within is not None and Region.objects.filter(pk=within, path__startswith=self.within.path).exists()
 
-    def confirm(self):
-        encoded = self.request.session.pop(self.session_key, None)
-        if encoded is None:
-            messages.error(self.request, "没有待导入的文件，请重新上传。")
-            return redirect(self.request.path)
-        result = import_liaisons(io.BytesIO(base64.b64decode(encoded)), within=self.within)
-        if result.errors:
-            return self.render_to_response(self.get_context_data(result=result))
-        messages.success(self.request, f"附件2 导入完成：{result.summary}")
-        return redirect(self.index_url_name)
+    def check_job(self, job):
+        if not self.covers(job):
+            raise Http404
+
+    def upload_form(self, *args):
+        return LiaisonUploadForm(*args)
+
+    def create_preview(self, form):
+        return jobs.create(
+            JobKind.LIAISONS_PREVIEW,
+            self.request.user,
+            region=self.within,
+            centre=Scope.for_user(self.request.user).centre,
+            params={"within": self.within.pk if self.within else None},
+            upload=form.cleaned_data["file"],
+        )

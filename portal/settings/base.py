@@ -136,6 +136,8 @@ AXES_CLIENT_IP_CALLABLE = "daiban.auth.axes_client_ip"
 AXES_VERBOSE = False
 
 # Staff sessions end after 30 idle minutes (refreshed on every request) and when the browser closes.
+# Sessions live in the database: they survive a restart, and every app server behind the proxy sees them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -161,8 +163,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "collected-static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
-# Uploads waiting for a confirm (import previews): shared by all app servers, never served publicly.
-PENDING_UPLOADS_ROOT = Path(os.environ.get("PENDING_UPLOADS_ROOT", MEDIA_ROOT / "pending-uploads"))
+# Uploads waiting for a confirm (import previews, files kept on a rejected /apply/ form): a folder of the
+# default storage (MEDIA_ROOT or the S3 bucket), shared by all app servers, never served publicly.
+PENDING_UPLOADS_PREFIX = "pending-uploads"
 
 # Imports: the most data rows one file may hold (counted while streaming, so a zip bomb stops early),
 # and how large a part held in memory may unpack (sheets read whole, shared strings, styles).
@@ -176,13 +179,36 @@ IMPORT_MAX_LOADED_BYTES = 64 * 1024 * 1024
 # Exports of more rows than this run as a background job and are downloaded when ready.
 EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", 5_000))
 # Files of background jobs (uploads waiting, generated exports), in the default storage; never public.
-JOB_FILES_PREFIX = "pending-uploads/jobs"
+JOB_FILES_PREFIX = f"{PENDING_UPLOADS_PREFIX}/jobs"
 
 # Behind a reverse proxy that appends the client address to X-Forwarded-For, set RATELIMIT_TRUST_FORWARDED=1.
 RATELIMIT_TRUST_FORWARDED = os.environ.get("RATELIMIT_TRUST_FORWARDED", "") == "1"
 
+
+def default_storage_from_env():
+    """The default storage (uploads, pending imports, job files, generated exports): the local MEDIA_ROOT,
+    or, when S3_BUCKET is set, an S3-compatible bucket (MinIO, a cloud object store) that several app
+    servers and workers share. Files stay private: links to them are signed and expire."""
+    bucket = os.environ.get("S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+        "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+        "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+        "region_name": os.environ.get("S3_REGION") or None,
+        "location": os.environ.get("S3_PREFIX", "").strip("/"),
+        "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO setups
+        "default_acl": None,  # the bucket's own policy: private
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -21,6 +21,19 @@ def run_worker():
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", stdout=StringIO())
 
 
+def upload_through_the_progress_bar(page, screenshot, button, result_url):
+    """Click `button`; the progress page shows the labelled bar of the queued job and a reload link; once
+    the worker has run, the page's script opens `result_url` (a glob)."""
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url("**/admin/jobs/*/")
+    bar = page.get_by_label("已处理")
+    assert bar.is_visible() and page.get_by_text("排队中").is_visible()
+    assert page.get_by_role("link", name="刷新进度").is_visible()
+    screenshot("queued")
+    run_worker()  # the page's script sees the job finish and opens the result page
+    page.wait_for_url(result_url, timeout=15_000)
+
+
 def test_ledger_upload_shows_the_progress_bar_then_the_preview_and_the_result(page, screenshot, tmp_path):
     UserFactory(username="admin", is_superuser=True, is_staff=True)
     unit, _centre = window()
@@ -33,15 +46,7 @@ def test_ledger_upload_shows_the_progress_bar_then_the_preview_and_the_result(pa
         page.goto(page.url.split("/admin/")[0] + "/admin/reports/ledger/import/")
         page.get_by_label("台账所属窗口单位").select_option(str(unit.pk))
         page.get_by_label("台账文件（.xlsx）").set_input_files(str(path))
-        page.get_by_role("button", name="上传并预览").click()
-        page.wait_for_url("**/admin/jobs/*/")
-        bar = page.get_by_label("已处理")
-        assert bar.is_visible() and page.get_by_text("排队中").is_visible()
-        assert page.get_by_role("link", name="刷新进度").is_visible()
-        screenshot("queued")
-
-        run_worker()  # the page's script sees the job finish and opens the preview
-        page.wait_for_url("**/admin/reports/ledger/import/?job=*", timeout=15_000)
+        upload_through_the_progress_bar(page, screenshot, "上传并预览", "**/admin/reports/ledger/import/?job=*")
         assert page.get_by_text(f"将新建 {len(ROWS)} 件").is_visible()
         screenshot("preview")
 

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
 
 
 def test_home_visit_fields_and_kept_files(page, screenshot, tmp_path, settings):
-    settings.PENDING_UPLOADS_ROOT = tmp_path / "pending"
+    settings.MEDIA_ROOT = tmp_path / "media"  # kept files: its pending-uploads/apply/
     world = World()
     upload = tmp_path / "身份证复印件.pdf"
     upload.write_bytes(PDF)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from daiban.masking import mask_phone
 from daiban.reminders import collect, not_yet_sent, send
+from daiban.tasks import send_reminders
 
 
 class Command(BaseCommand):
@@ -9,8 +10,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="只列出将通知谁，不发送。")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="不在本进程发送，而是交给后台任务队列（由 db_worker 运行）；同一天重复运行不会重复提醒。",
+        )
 
     def handle(self, *args, **options):
+        if options["queue"] and not options["dry_run"]:
+            result = send_reminders.enqueue()
+            self.stdout.write(f"已加入后台任务队列（任务编号 {result.id}），由 db_worker 发送超时预警。")
+            return
         reminders = collect()
         if not reminders:
             self.stdout.write("今天没有临期或逾期的办件。")
