@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('daiban', '0018_calendar_permission'),
+        ('daiban', '0019_queue_indexes'),
     ]
 
     operations = [
