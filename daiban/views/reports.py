@@ -5,6 +5,7 @@ Everyone sees only their own region: the city (审批指导科) everything, a co
 county and below, window staff the region of their centre.
 """
 
+import re
 import tempfile
 
 import django_tables2 as tables
@@ -477,7 +478,8 @@ class LedgerImportView(ReportsMixin, TemplateView):
 
 
 def _job_id(value):
-    if not str(value).isdigit():
+    # Not str.isdigit(): "²" is a digit to it but not to int(); at most 18 digits fit any database's integer.
+    if not re.fullmatch(r"[0-9]{1,18}", str(value)):
         raise Http404
     return int(value)
 
