@@ -12,6 +12,7 @@ fails the test with its traceback), only the statuses the page documents, and a 
 
 import html
 import itertools
+import os
 import re
 
 from django.core.cache import cache
@@ -34,9 +35,10 @@ __all__ = [
     "check",
 ]
 
-# Each property is one test function run this many times; the world is built once per test function.
+# Each property is one test function run this many times (PROPERTY_EXAMPLES=50 for a quick try while
+# writing one); the world is built once per test function.
 PROPERTY = settings(
-    max_examples=500,
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "500")),
     deadline=None,
     database=None,
     suppress_health_check=[
