@@ -165,11 +165,18 @@ def id_number_text():
 
 
 @st.composite
-def form_data(draw, fields, *, lists=()):
+def form_data(draw, fields, *, valid=None, lists=()):
     """A POST body: each field from its strategy, some left out, perhaps one huge, perhaps extra keys.
 
-    `fields` maps names to strategies of strings; names in `lists` take lists of strings.
+    `fields` maps names to strategies of strings; names in `lists` take lists of strings. With `valid`
+    (a whole, acceptable POST), half the examples are that form with a few fields changed, so the
+    examples reach the code behind the form's checks and not only the checks.
     """
+    if valid is not None and draw(st.booleans()):
+        data = dict(valid)
+        for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=3, unique=True)):
+            data[name] = draw(st.lists(fields[name], max_size=4) if name in lists else fields[name])
+        return data
     data = {}
     for name, strategy in fields.items():
         if draw(st.integers(0, 9)) == 0:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from daiban.models import Case
-from tests.intake_setup import World
+from tests.intake_setup import World, apply_post
 from tests.property_setup import (
     PROPERTY,
     case_fields,
@@ -52,7 +52,7 @@ def apply_fields(world):
 
 @st.composite
 def apply_posts(draw, world):
-    data = draw(form_data(apply_fields(world), lists=("keep",)))
+    data = draw(form_data(apply_fields(world), valid=apply_post(world), lists=("keep",)))
     if draw(st.integers(0, 4)) == 0:
         data["files"] = draw(uploads())
     return data
