@@ -169,11 +169,11 @@ def gunicorn(env, workers, timeout):
         while True:
             if server.poll() is not None:
                 raise SystemExit("gunicorn 未能启动")
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{base}/apply/", timeout=10).status_code == 200:
+            with contextlib.suppress(requests.RequestException):  # the workers are still importing
+                if requests.get(f"{base}/apply/", timeout=30).status_code == 200:
                     break
-            if time.monotonic() - started > 60:
-                raise SystemExit("gunicorn 60秒内未就绪")
+            if time.monotonic() - started > 120:
+                raise SystemExit("gunicorn 120秒内未就绪")
             time.sleep(0.5)
         log(f"gunicorn pid {server.pid}, {workers} workers on {base}")
         yield base
