@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench lint format install clean
+.PHONY: demo test bench load lint format install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: install
 # SQLite by default; on PostgreSQL: DATABASE_URL=postgres://… make bench (add BENCH_1M=1 for a million cases).
 bench: install
 	$(PY) -m pytest benchmarks -q $(PYTEST_ARGS)
+
+# 200 simultaneous /apply/ submissions through gunicorn on PostgreSQL (a fresh database daiban_load,
+# dropped afterwards); LOAD_ARGS="--requests 50 --workers 2", LOAD_DATABASE_SERVER=postgres://user@host:port.
+load: install
+	$(PY) benchmarks/load_apply.py $(LOAD_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

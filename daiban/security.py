@@ -95,6 +95,11 @@ def error_page(template_name, status, request=None):
     return HttpResponse(loader.get_template(template_name).render(context), status=status)
 
 
+def bad_request(request, exception=None):
+    """A request Django cannot read (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a broken multipart body)."""
+    return error_page("400.html", 400, request)
+
+
 def page_not_found(request, exception=None):
     return error_page("404.html", 404, request)
 

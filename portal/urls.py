@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from daiban.api import api_router
 
 # Chinese error pages that need no database (see daiban.security).
+handler400 = "daiban.security.bad_request"
 handler404 = "daiban.security.page_not_found"
 handler500 = "daiban.security.server_error"
 

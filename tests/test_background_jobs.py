@@ -77,6 +77,15 @@ def test_someone_of_another_scope_cannot_see_or_confirm_a_job(client, setup):
     assert client.get(reverse("jobs:status", args=[job.pk])).json()["status"] == "done"
 
 
+@pytest.mark.parametrize("job", ["²", "١", "abc", "", "99999999999999999999"])
+def test_a_job_number_that_is_no_number_is_not_found(client, setup, job):
+    # "²" passed str.isdigit() and then crashed int() with a 500 (found by the property tests).
+    _unit, centre = setup
+    client.force_login(window_clerk(centre))
+    assert client.get(reverse("reports:ledger_import"), {"job": job}).status_code == 404
+    assert client.post(reverse("reports:ledger_import"), {"confirm": "1", "job": job}).status_code == 404
+
+
 def test_a_refused_file_ends_the_job_as_failed_with_the_reasons_and_changes_nothing(client, setup, settings):
     unit, centre = setup
     settings.IMPORT_MAX_ROWS = {**settings.IMPORT_MAX_ROWS, "ledger": 5}

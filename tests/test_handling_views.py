@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from daiban.models import CaseStatus, FlowStatus, UnitFlow
 from daiban.services import handling
-from daiban.services.base import current_version
+from daiban.services.base import ActionError, current_version
 from daiban.workdays import add_working_days
 from tests.factories import CentreFactory, county, staff_user
 from tests.handling_setup import World, unit_with_staff
@@ -286,3 +286,25 @@ def test_accepted_case_page_offers_routing_to_the_window_only(client, world):
     assert route_url in client.get(reverse("daiban_case_detail", args=[case.pk])).content.decode()
     client.force_login(world.bureau)
     assert route_url not in client.get(reverse("daiban_case_detail", args=[case.pk])).content.decode()
+
+
+@pytest.mark.parametrize("days", ["366", "100000000000000000000"])
+def test_a_promised_time_beyond_a_year_is_refused(client, world, days):
+    # A huge number ran the working-day calendar past the year 9999: a 500 (found by the property tests).
+    case = routed(world)
+    flow = case.flows.get(unit=world.co.unit)
+    client.force_login(world.co.staff)
+    data = {
+        "action": "accept",
+        "flow": flow.pk,
+        f"f{flow.pk}-version": flow.version,
+        f"f{flow.pk}-accepted_on": timezone.localdate().isoformat(),
+        f"f{flow.pk}-promised_days": days,
+        f"f{flow.pk}-notice_no": "税受2026-9",
+    }
+    response = client.post(case_url(case), data)
+    assert response.status_code == 400 and "365" in response.content.decode()
+    flow.refresh_from_db()
+    assert flow.status == FlowStatus.ASSIGNED
+    with pytest.raises(ActionError, match="承诺时限应为0至365个工作日"):
+        handling.accept_flow(flow, user=world.co.staff, version=flow.version, notice_no="N", promised_days=10**20)

@@ -26,6 +26,14 @@ def test_form_is_prefilled_from_a_guide(client, world):
     assert "您正在申请办理" in html
 
 
+@pytest.mark.parametrize("matter", ["²", "١", "１", "99999999999999999999", "-1", "abc"])
+def test_a_matter_in_the_address_that_is_no_number_opens_an_empty_form(client, world, matter):
+    # "²" passed str.isdigit() and then crashed the query (found by tests/test_properties_apply.py).
+    response = client.get("/apply/", {"matter": matter})
+    assert response.status_code == 200
+    assert "您正在申请办理" not in response.content.decode()
+
+
 def test_valid_request_creates_the_case_and_shows_the_receipt(
     client, world, sms_outbox, django_capture_on_commit_callbacks
 ):

@@ -203,3 +203,26 @@ def test_feedback_form_prints(client, desk):
     assert "帮办代办服务事项反馈情况表" in page and "附件7" in page
     assert "☑ 基本满意" in page and "☑ 电话回访" in page
     assert "13800001234" in page and "138****1234" not in page  # the window's own copy (issue 14)
+
+
+@pytest.mark.parametrize("evaluated_at", ["0001-01-01T00:00", "1999-12-31T23:59"])
+def test_a_callback_dated_in_another_century_is_refused(client, desk, evaluated_at):
+    # Year 1 crashed the database write with a 500 (found by tests/test_properties_handling_admin.py).
+    unit, centre, clerk = desk
+    case = case_in(CaseStatus.COMPLETED, unit, centre)
+    client.force_login(clerk)
+    response = client.post(
+        reverse("results:case", args=[case.pk]),
+        {
+            "action": "evaluate",
+            "evaluate-version": current_version(case),
+            "evaluate-method": "phone",
+            "evaluate-level": "satisfied",
+            "evaluate-comment": "回访记录",
+            "evaluate-evaluated_at": evaluated_at,
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "回访时间不正确" in html and "回访记录" in html
+    assert not Evaluation.objects.filter(case=case).exists()

@@ -93,6 +93,17 @@ def test_a_404_is_chinese(client):
     assert "页面不存在" in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_a_request_too_large_to_read_is_answered_in_chinese(client, settings):
+    # Django's own 400 page was English (found by tests/test_properties_apply.py).
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    settings.SERVICE_HOTLINE = "0832-7654321"
+    response = client.post("/apply/", {"description": "很长的说明" * 1_000})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "无法处理的请求" in html and "0832-7654321" in html and "Bad Request" not in html
+
+
 def test_every_response_carries_a_request_id_and_a_sane_incoming_one_is_kept(client):
     response = client.get("/static-does-not-matter/", HTTP_X_REQUEST_ID="proxy-id-12345678")
     assert response["X-Request-ID"] == "proxy-id-12345678"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..assignment import can_log_in, receiver_note, with_receivers
 from ..models import HandoverParty, Liaison, Unit
+from ..services.handling import MAX_PROMISED_DAYS
 from .base import ActionForm
 
 ITEM_ROWS = 6
@@ -140,7 +141,9 @@ class RouteTaskForceForm(CaseUnitsMixin, ActionForm):
 
 class AcceptFlowForm(ActionForm):
     accepted_on = forms.DateField(label="受理日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    promised_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0, help_text="0 表示即办。")
+    promised_days = forms.IntegerField(
+        label="承诺时限（工作日）", min_value=0, max_value=MAX_PROMISED_DAYS, help_text="0 表示即办。"
+    )
     notice_no = forms.CharField(label="受理通知书编号", max_length=60, required=False, help_text="承诺件必填。")
 
     def __init__(self, *args, promised_days=0, **kwargs):

@@ -38,6 +38,9 @@ from .base import (
     transition,
 )
 
+# A 承诺时限 of more than a year of working days is a typing error (and a far date the calendar cannot reach).
+MAX_PROMISED_DAYS = 365
+
 __all__ = [
     "RouteSingle",
     "RouteBundle",
@@ -262,6 +265,8 @@ class AcceptFlow(FlowAction):
         accepted_on = accepted_on or timezone.localdate()
         if accepted_on > timezone.localdate():
             raise ActionError("受理日期不能晚于今天。")
+        if promised_days is not None and not 0 <= int(promised_days) <= MAX_PROMISED_DAYS:
+            raise ActionError(f"承诺时限应为0至{MAX_PROMISED_DAYS}个工作日。")
         return {"accepted_on": accepted_on, "notice_no": (notice_no or "").strip(), "promised_days": promised_days}
 
     def perform(self, flow, *, accepted_on, notice_no, promised_days):

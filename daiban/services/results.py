@@ -176,6 +176,8 @@ class RecordEvaluation(_Evaluate):
         evaluated_at = evaluated_at or timezone.now()
         if evaluated_at > timezone.now():
             raise ActionError("回访时间不能晚于当前时间。")
+        if evaluated_at.year < 2000:  # a typing error; the year 1 cannot even be stored in UTC
+            raise ActionError("回访时间不正确，请填写实际回访的日期和时间。")
         return {"level": level, "method": method, "comment": comment, "evaluated_at": evaluated_at}
 
     def perform(self, case, *, level, method, comment, evaluated_at):

@@ -5,6 +5,8 @@ Only the person who started a job, or staff of the job's scope, see it (daiban.p
 anyone else gets 404, as for a job that does not exist.
 """
 
+import re
+
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
@@ -44,7 +46,8 @@ def job_of_page(request, kinds):
     """The job a result page shows (`?job=<id>` or, on a confirm, the posted `job`), or 404: not a number,
     not one of `kinds`, or not visible to this person (permissions.job_visible_to)."""
     value = str(request.POST.get("job", "") if request.method == "POST" else request.GET.get("job", ""))
-    if not value.isdigit():
+    # Not str.isdigit(): "²" is a digit to it but not to int(); at most 18 digits fit any database's integer.
+    if not re.fullmatch(r"[0-9]{1,18}", value):
         raise Http404
     job = visible_job_or_404(request.user, int(value))
     if job.kind not in kinds:

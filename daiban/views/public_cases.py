@@ -6,6 +6,7 @@ query code; a matched case is remembered in the session so people need not re-en
 """
 
 import logging
+import re
 import secrets
 
 import qrcode
@@ -131,7 +132,8 @@ def matters(request):
 
 def _matter_from_query(request):
     pk = request.GET.get("matter", "")
-    if not pk.isdigit():
+    # Not str.isdigit(): "²" is a digit to it but not to int(); at most 18 digits fit any database's integer.
+    if not re.fullmatch(r"[0-9]{1,18}", pk):
         return None
     return MatterPage.objects.live().filter(pk=pk).select_related("unit").first()
 
