@@ -58,6 +58,9 @@ def organisation():
     units = [UnitFactory(name=f"内江测试单位{n:03d}", region=regions[n % len(regions)]) for n in range(MATTER_UNITS)]
     for n in range(IDLE_UNITS):
         UnitFactory(name=f"内江无事项单位{n:03d}", region=regions[n % len(regions)])
+    # The floors: plain Wagtail pages at a list's depth and at a guide's (benchmarks/urls.py serves them).
+    bare = home_page().add_child(instance=Page(title="空白页", slug="bare"))
+    bare.add_child(instance=Page(title="空白页", slug="page"))
     for term, expansions in SYNONYMS.items():
         SearchSynonym.objects.get_or_create(term=term, defaults={"expansions": expansions})
     return lists, units

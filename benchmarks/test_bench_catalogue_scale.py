@@ -4,8 +4,11 @@ The matters are written in bulk (benchmarks/catalogue_data.py: live pages under 
 index built in one batch), with units that have no matter, on the database cache (production's default
 without Redis). BENCH_MATTERS=200,2000 for a quick look.
 
-Floors: a bare public page on the same base template (benchmarks/urls.py) for the list page and the
-guide; the list page itself for search (a search answers from the whole catalogue what a list page
+Floors: a bare Wagtail page on the same base template for the list page and the guide — a plain
+`Page` at the same depth, served as Wagtail serves any page (site, route, view-restriction hooks) and
+rendered on templates/base.html with nothing else (benchmarks/urls.py); one more row shows what that
+routing costs beside base.html rendered by a plain Django view. For search, the floor is the list page
+itself (a search answers from the whole catalogue what a list page
 answers from one list). For each row the table prints the project's time, the floor's, their ratio,
 the project's queries and peak Python memory, and the growth from the smaller size.
 
@@ -30,7 +33,9 @@ from daiban.models import MatterPage
 
 pytestmark = pytest.mark.django_db
 
-BARE_PUBLIC = "/bench/bare-public/"  # benchmarks/urls.py
+BARE_LIST = "/bench/bare-wagtail/bare/"  # benchmarks/urls.py: a plain Wagtail page at a list's depth
+BARE_GUIDE = "/bench/bare-wagtail/bare/page/"  # and at a guide's
+BARE_PUBLIC = "/bench/bare-public/"  # base.html without Wagtail: what Wagtail's routing costs
 SLACK = 1.1
 GOALS = {"matter list page": 1.5, "guide page": 1.2, "search": 2.0}
 SEARCH_GOAL_FROM = 10_000  # search's goal applies to the catalogue of a city, not to a small one
@@ -99,9 +104,13 @@ def test_catalogue_scale(database_cache):
         paths = {
             "matter list page (filtered, page 1)": (
                 lambda url=list_url: page(client, url, {"handling_form": "assist"}),
+                lambda: page(client, BARE_LIST),
+            ),
+            "guide page": (lambda url=guide_url: page(client, url), lambda: page(client, BARE_GUIDE)),
+            "(bare Wagtail page at a guide's depth)": (
+                lambda: page(client, BARE_GUIDE),
                 lambda: page(client, BARE_PUBLIC),
             ),
-            "guide page": (lambda url=guide_url: page(client, url), lambda: page(client, BARE_PUBLIC)),
         }
         for name, text in SEARCHES.items():
             paths[name] = (

@@ -220,6 +220,7 @@ class SegmentingBackendMixin:
 
 
 _backend_classes = {}
+_sqlite_results_class = None
 
 
 def SearchBackend(params):
@@ -228,5 +229,78 @@ def SearchBackend(params):
 
     cls = type(database_backend(params))
     if cls not in _backend_classes:
-        _backend_classes[cls] = type(f"Segmenting{cls.__name__}", (SegmentingBackendMixin, cls), {})
+        extra = {}
+        if cls.__name__ == "SQLiteSearchBackend":
+            extra["results_class"] = sqlite_results_class()
+        _backend_classes[cls] = type(f"Segmenting{cls.__name__}", (SegmentingBackendMixin, cls), extra)
     return _backend_classes[cls](params)
+
+
+def sqlite_results_class():
+    """SQLite's search results, ranked in one pass over the full-text index instead of once per result.
+
+    modelsearch's SQLite backend orders by a score subquery correlated to each result: SQLite runs the
+    full-text match again for every matching row, so a search costs (matches)² — 1.5 s at 3,000 matters.
+    Here the match runs once for the scores and once for the ids that pass the queryset's filters; the
+    results are ordered (score, then newest first, as modelsearch orders them) in Python and only the
+    page asked for is read. Queries that are not a plain relevance-ordered search are left to modelsearch.
+    """
+    global _sqlite_results_class
+    if _sqlite_results_class is None:
+        from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchResults
+
+        _sqlite_results_class = type("RankedOnceSQLiteSearchResults", (RankedOnceMixin, SQLiteSearchResults), {})
+    return _sqlite_results_class
+
+
+class RankedOnceMixin:
+    def _ranking(self):
+        """(pks in relevance order, {pk: score}), or None when modelsearch should answer; shared by slices."""
+        compiler = self.query_compiler
+        if not hasattr(compiler, "_daiban_ranking"):
+            compiler._daiban_ranking = _rank(compiler, compiler.get_config(self.backend))
+        return compiler._daiban_ranking
+
+    def _do_search(self):
+        ranking = self._ranking()
+        if ranking is None:
+            return super()._do_search()
+        ranked, scores = ranking
+        wanted = ranked[self.start : self.stop]
+        found = self.query_compiler.queryset.in_bulk(wanted)
+        results = [found[pk] for pk in wanted if pk in found]
+        if self._score_field:
+            for result in results:
+                setattr(result, self._score_field, scores[result.pk])
+        return results
+
+    def _do_count(self):
+        ranking = self._ranking()
+        if ranking is None:
+            return super()._do_count()
+        return len(ranking[0][self.start : self.stop])
+
+
+def _rank(compiler, config):
+    from django.db.models import Subquery
+    from modelsearch.backends.database.sqlite import sqlite as fts
+
+    query = fts.normalize(compiler.query)
+    if isinstance(query, fts.MatchAll | fts.Not) or not compiler.order_by_relevance:
+        return None
+    search_query = compiler.build_search_query(query, config=config)
+    match = fts.MatchExpression(compiler.fields or compiler.FTS_TABLE_FIELDS, search_query)
+    matches = (
+        fts.SQLiteFTSIndexEntry.objects.filter(match)
+        .select_related("index_entry")
+        .filter(index_entry__content_type__in=fts.get_descendants_content_types_pks(compiler.queryset.model))
+    )
+    scored = matches.annotate(score=compiler._build_rank_expression(compiler.get_search_vectors(), config))
+    scores = {}
+    for object_id, score in scored.values_list("index_entry__object_id", "score"):
+        scores.setdefault(object_id, score)
+    pks = compiler.queryset.filter(pk__in=Subquery(matches.values("index_entry__object_id"))).values_list(
+        "pk", flat=True
+    )
+    scores = {pk: scores[str(pk)] for pk in pks.order_by() if str(pk) in scores}
+    return sorted(scores, key=lambda pk: (scores[pk], -pk)), scores

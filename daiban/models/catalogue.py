@@ -114,6 +114,21 @@ class MatterListPage(Page):
             return None
         return self.published_on + datetime.timedelta(days=COMPLETION_DAYS)
 
+    def route(self, request, path_components):
+        """A guide's address is its list's + its slug: one query finds the matter with its unit.
+
+        Wagtail's own route asks twice per level (the child, then its specific page) and the guide
+        then asks again for its unit and its list. Anything else under a list is routed as usual.
+        """
+        if len(path_components) == 1:
+            matter = MatterPage.objects.child_of(self).select_related("unit").filter(slug=path_components[0]).first()
+            if matter is not None:
+                matter._cached_parent_obj = self
+                matter.parent_list = self
+                matter.routed_from_list = True
+                return matter.route(request, [])
+        return super().route(request, path_components)
+
     def matters(self):
         """The list's published matters, with what the table shows."""
         return MatterPage.objects.child_of(self).live().select_related("unit")
@@ -408,9 +423,19 @@ class MatterPage(Page):
     def parent_list(self):
         return MatterListPage.objects.select_related("region").filter(path=self.path[: -self.steplen]).first()
 
+    routed_from_list = False  # set by MatterListPage.route: request.path is the list's url + our slug
+
+    def list_url(self, request):
+        """The url of this guide's list, from the request's own path when the list routed it."""
+        suffix = f"{self.slug}/"
+        if self.routed_from_list and request is not None and request.path.endswith(f"/{suffix}"):
+            return request.path[: -len(suffix)]
+        return self.parent_list.get_url(request) if self.parent_list else None
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["matter_list"] = self.parent_list
+        context["matter_list_url"] = self.list_url(request)
         context["documents"] = self.documents()
         return context
 
