@@ -14,6 +14,7 @@ admin's own page search (which we cannot otherwise hook) segments its queries to
 enabled in ``WAGTAILSEARCH_BACKENDS``.
 """
 
+import json
 import logging
 import os
 import re
@@ -241,7 +242,7 @@ def sqlite_results_class():
 
     modelsearch's SQLite backend orders by a score subquery correlated to each result: SQLite runs the
     full-text match again for every matching row, so a search costs (matches)² — 1.5 s at 3,000 matters.
-    Here the match runs once for the scores and once for the ids that pass the queryset's filters; the
+    Here the match runs once, for the scores, and one more query keeps the ids that pass the queryset's filters; the
     results are ordered (score, then newest first, as modelsearch orders them) in Python and only the
     page asked for is read. Queries that are not a plain relevance-ordered search are left to modelsearch.
     """
@@ -282,25 +283,33 @@ class RankedOnceMixin:
 
 
 def _rank(compiler, config):
-    from django.db.models import Subquery
+    from django.db.models import ExpressionWrapper, F, IntegerField
+    from django.db.models.expressions import RawSQL
     from modelsearch.backends.database.sqlite import sqlite as fts
 
+    pk = compiler.queryset.model._meta.pk
+    if not isinstance(pk.target_field if pk.is_relation else pk, IntegerField):
+        return None  # ids are compared as integers below
     query = fts.normalize(compiler.query)
     if isinstance(query, fts.MatchAll | fts.Not) or not compiler.order_by_relevance:
         return None
     search_query = compiler.build_search_query(query, config=config)
     match = fts.MatchExpression(compiler.fields or compiler.FTS_TABLE_FIELDS, search_query)
+    # The content type is compared as `content_type_id + 0`: with its index usable, SQLite walks every
+    # index entry of the type and probes the full-text match for each (matters × matches); without it,
+    # SQLite reads the matches and joins each to its entry by primary key.
     matches = (
         fts.SQLiteFTSIndexEntry.objects.filter(match)
         .select_related("index_entry")
-        .filter(index_entry__content_type__in=fts.get_descendants_content_types_pks(compiler.queryset.model))
+        .alias(entry_type=ExpressionWrapper(F("index_entry__content_type_id") + 0, output_field=IntegerField()))
+        .filter(entry_type__in=fts.get_descendants_content_types_pks(compiler.queryset.model))
     )
     scored = matches.annotate(score=compiler._build_rank_expression(compiler.get_search_vectors(), config))
     scores = {}
     for object_id, score in scored.values_list("index_entry__object_id", "score"):
-        scores.setdefault(object_id, score)
-    pks = compiler.queryset.filter(pk__in=Subquery(matches.values("index_entry__object_id"))).values_list(
-        "pk", flat=True
-    )
-    scores = {pk: scores[str(pk)] for pk in pks.order_by() if str(pk) in scores}
+        scores.setdefault(int(object_id), score)
+    # Which of them pass the queryset's own filters: the ids as one JSON parameter, read by json_each.
+    ids = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(scores))])
+    passing = set(compiler.queryset.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+    scores = {pk: score for pk, score in scores.items() if pk in passing}
     return sorted(scores, key=lambda pk: (scores[pk], -pk)), scores

@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Cast
+from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey
@@ -120,7 +121,9 @@ class MatterListPage(Page):
         Wagtail's own route asks twice per level (the child, then its specific page) and the guide
         then asks again for its unit and its list. Anything else under a list is routed as usual.
         """
-        if len(path_components) == 1:
+        if not path_components:
+            self.served_at = escape_uri_path(request.path)  # as Wagtail's urls are: percent-encoded
+        elif len(path_components) == 1:
             matter = MatterPage.objects.child_of(self).select_related("unit").filter(slug=path_components[0]).first()
             if matter is not None:
                 matter._cached_parent_obj = self
@@ -128,6 +131,12 @@ class MatterListPage(Page):
                 matter.routed_from_list = True
                 return matter.route(request, [])
         return super().route(request, path_components)
+
+    served_at = None  # the request's path when route() found this list for it
+
+    def url_for(self, request):
+        """This list's url: the path it is being served at, else Wagtail's (a cached lookup of the site's roots)."""
+        return self.served_at or self.get_url(request)
 
     def matters(self):
         """The list's published matters, with what the table shows."""
@@ -427,9 +436,10 @@ class MatterPage(Page):
 
     def list_url(self, request):
         """The url of this guide's list, from the request's own path when the list routed it."""
-        suffix = f"{self.slug}/"
-        if self.routed_from_list and request is not None and request.path.endswith(f"/{suffix}"):
-            return request.path[: -len(suffix)]
+        path = escape_uri_path(request.path) if request is not None else ""
+        suffix = escape_uri_path(f"{self.slug}/")
+        if self.routed_from_list and path.endswith(f"/{suffix}"):
+            return path[: -len(suffix)]
         return self.parent_list.get_url(request) if self.parent_list else None
 
     def get_context(self, request, *args, **kwargs):
