@@ -13,6 +13,8 @@ RESULTS = []
 SCALE = []
 # The same for the public catalogue (test_bench_catalogue_scale), by number of matters.
 CATALOGUE = []
+# (title, [plan lines]) of EXPLAIN ANALYZE, printed after the tables.
+PLANS = []
 
 
 @contextmanager
@@ -51,6 +53,10 @@ def pytest_terminal_summary(terminalreporter):
         _results_table(terminalreporter)
     _scale_table(terminalreporter, SCALE, "city scale", "cases")
     _scale_table(terminalreporter, CATALOGUE, "catalogue scale", "matters")
+    for title, plan in PLANS:
+        terminalreporter.section(f"plan: {title}")
+        for line in plan:
+            terminalreporter.write_line(line)
 
 
 def _results_table(terminalreporter):

@@ -2,7 +2,9 @@
 
 The matters are written in bulk (benchmarks/catalogue_data.py: live pages under eight lists, the search
 index built in one batch), with units that have no matter, on the database cache (production's default
-without Redis). BENCH_MATTERS=200,2000 for a quick look.
+without Redis). Sizes: 100 and 1,000 matters by default; BENCH_10K=1 adds 10,000 (building it takes
+about 4–5 minutes on a busy two-core machine, most of it segmenting the search text), BENCH_MATTERS=…
+chooses others. On PostgreSQL the plan of the search query is printed under the table.
 
 Floors: a bare Wagtail page on the same base template for the list page and the guide — a plain
 `Page` at the same depth, served as Wagtail serves any page (site, route, view-restriction hooks) and
@@ -28,7 +30,7 @@ from django.db import connection
 from django.test import Client
 
 from benchmarks.catalogue_data import add_matters, organisation
-from benchmarks.conftest import CATALOGUE, RESULTS
+from benchmarks.conftest import CATALOGUE, PLANS, RESULTS
 from daiban.models import MatterPage
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,22 @@ SEARCHES = {"search 公积金提取": "公积金提取", "search 社保 (synonym
 
 
 def sizes():
-    return [int(n) for n in os.environ.get("BENCH_MATTERS", "1000,10000").split(",")]
+    chosen = [int(n) for n in os.environ.get("BENCH_MATTERS", "100,1000").split(",")]
+    if os.environ.get("BENCH_10K") == "1":
+        chosen.append(10_000)
+    return chosen
+
+
+def explain_search(text):
+    """PostgreSQL's plan of the search's main query (EXPLAIN ANALYZE), printed under the table."""
+    from daiban.models import SearchSynonym
+    from daiban.search import build_query
+
+    results = MatterPage.objects.live().search(build_query(text, synonyms=SearchSynonym.mapping()))[:20]
+    sql, params = results.get_queryset().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def best_of(fn, runs=5):
@@ -137,4 +154,6 @@ def test_catalogue_scale(database_cache):
             rows[name] = (seconds, queries, size)
             CATALOGUE.append((name, f"{size:,}", seconds, floor_seconds, queries, peak, growth))
         RESULTS.append((f"building the catalogue up to {size:,} matters (bulk)", f"{built:.3f}", "", ""))
+        if connection.vendor == "postgresql":
+            PLANS.append((f"search 公积金提取 at {size:,} matters", explain_search("公积金提取")))
     assert not missed, "goals missed:\n" + "\n".join(missed)
