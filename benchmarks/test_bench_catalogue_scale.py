@@ -3,7 +3,7 @@
 The matters are written in bulk (benchmarks/catalogue_data.py: live pages under eight lists, the search
 index built in one batch), with units that have no matter, on the database cache (production's default
 without Redis). Sizes: 100 and 1,000 matters by default; BENCH_10K=1 adds 10,000 (building it takes
-about 4–5 minutes on a busy two-core machine, most of it segmenting the search text), BENCH_MATTERS=…
+about 2–4.5 minutes on a busy two-core machine, most of it segmenting the search text), BENCH_MATTERS=…
 chooses others. On PostgreSQL the plan of the search query is printed under the table.
 
 Floors: a bare Wagtail page on the same base template for the list page and the guide — a plain
