@@ -11,6 +11,10 @@ from django.test.utils import CaptureQueriesContext
 RESULTS = []
 # (path, size, project s, floor s, queries, peak MiB, growth) rows of test_bench_scale.
 SCALE = []
+# The same for the public catalogue (test_bench_catalogue_scale), by number of matters.
+CATALOGUE = []
+# (title, [plan lines]) of EXPLAIN ANALYZE, printed after the tables.
+PLANS = []
 
 
 @contextmanager
@@ -47,7 +51,12 @@ def bench_memory():
 def pytest_terminal_summary(terminalreporter):
     if RESULTS:
         _results_table(terminalreporter)
-    _scale_table(terminalreporter)
+    _scale_table(terminalreporter, SCALE, "city scale", "cases")
+    _scale_table(terminalreporter, CATALOGUE, "catalogue scale", "matters")
+    for title, plan in PLANS:
+        terminalreporter.section(f"plan: {title}")
+        for line in plan:
+            terminalreporter.write_line(line)
 
 
 def _results_table(terminalreporter):
@@ -57,13 +66,13 @@ def _results_table(terminalreporter):
         terminalreporter.write_line(f"{name:<56} {seconds:>8} {queries!s:>8} {peak:>9}")
 
 
-def _scale_table(terminalreporter):
-    if not SCALE:
+def _scale_table(terminalreporter, rows, title, unit):
+    if not rows:
         return
-    terminalreporter.section(f"city scale ({connection.vendor})")
-    terminalreporter.write_line("| hot path | cases | project s | floor s | ratio | queries | peak MiB | growth |")
+    terminalreporter.section(f"{title} ({connection.vendor})")
+    terminalreporter.write_line(f"| hot path | {unit} | project s | floor s | ratio | queries | peak MiB | growth |")
     terminalreporter.write_line("|---|---|---|---|---|---|---|---|")
-    for path, size, project, floor, queries, peak, growth in SCALE:
+    for path, size, project, floor, queries, peak, growth in rows:
         ratio = project / floor if floor else float("inf")
         terminalreporter.write_line(
             f"| {path} | {size} | {project:.4f} | {floor:.4f} | {ratio:.1f}× | {queries} | {peak:.1f} | {growth} |"

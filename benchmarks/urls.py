@@ -1,8 +1,12 @@
-"""The project's URLs plus the benchmarks' floors: a bare admin page on the admin's own base template."""
+"""The project's URLs plus the benchmarks' floors: a bare admin page on the admin's own base template, and a
+bare public page on the portal's base template (templates/base.html: header, navigation, footer, settings)."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from wagtail import hooks
+from wagtail.models import Page
 
 from portal.urls import urlpatterns as project_urlpatterns
 
@@ -13,4 +17,28 @@ def bare_admin_page(request):
     return render(request, "wagtailadmin/base.html", {})
 
 
-urlpatterns = [path("bench/bare-admin/", bare_admin_page), *project_urlpatterns]
+def bare_public_page(request):
+    """templates/base.html with nothing in it: what every public page pays for."""
+    return render(request, "base.html", {})
+
+
+def bare_wagtail_page(request, path):
+    """A plain Wagtail page served as Wagtail serves any page (site, route, before_serve_page hooks),
+    rendered on templates/base.html with nothing else: the floor of a public page of the catalogue."""
+    route = Page.route_for_request(request, path)
+    if route is None:
+        raise Http404
+    page, args, kwargs = route
+    for fn in hooks.get_hooks("before_serve_page"):
+        result = fn(page, request, args, kwargs)
+        if isinstance(result, HttpResponse):
+            return result
+    return render(request, "base.html", {"page": page, "self": page})
+
+
+urlpatterns = [
+    path("bench/bare-wagtail/<path:path>", bare_wagtail_page),
+    path("bench/bare-admin/", bare_admin_page),
+    path("bench/bare-public/", bare_public_page),
+    *project_urlpatterns,
+]

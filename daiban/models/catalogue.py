@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Cast
+from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey
@@ -113,6 +114,29 @@ class MatterListPage(Page):
         if self.published_on is None:
             return None
         return self.published_on + datetime.timedelta(days=COMPLETION_DAYS)
+
+    def route(self, request, path_components):
+        """A guide's address is its list's + its slug: one query finds the matter with its unit.
+
+        Wagtail's own route asks twice per level (the child, then its specific page) and the guide
+        then asks again for its unit and its list. Anything else under a list is routed as usual.
+        """
+        if not path_components:
+            self.served_at = escape_uri_path(request.path)  # as Wagtail's urls are: percent-encoded
+        elif len(path_components) == 1:
+            matter = MatterPage.objects.child_of(self).select_related("unit").filter(slug=path_components[0]).first()
+            if matter is not None:
+                matter._cached_parent_obj = self
+                matter.parent_list = self
+                matter.routed_from_list = True
+                return matter.route(request, [])
+        return super().route(request, path_components)
+
+    served_at = None  # the request's path when route() found this list for it
+
+    def url_for(self, request):
+        """This list's url: the path it is being served at, else Wagtail's (a cached lookup of the site's roots)."""
+        return self.served_at or self.get_url(request)
 
     def matters(self):
         """The list's published matters, with what the table shows."""
@@ -408,9 +432,20 @@ class MatterPage(Page):
     def parent_list(self):
         return MatterListPage.objects.select_related("region").filter(path=self.path[: -self.steplen]).first()
 
+    routed_from_list = False  # set by MatterListPage.route: request.path is the list's url + our slug
+
+    def list_url(self, request):
+        """The url of this guide's list, from the request's own path when the list routed it."""
+        path = escape_uri_path(request.path) if request is not None else ""
+        suffix = escape_uri_path(f"{self.slug}/")
+        if self.routed_from_list and path.endswith(f"/{suffix}"):
+            return path[: -len(suffix)]
+        return self.parent_list.get_url(request) if self.parent_list else None
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["matter_list"] = self.parent_list
+        context["matter_list_url"] = self.list_url(request)
         context["documents"] = self.documents()
         return context
 
