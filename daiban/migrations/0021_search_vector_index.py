@@ -24,7 +24,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("daiban", "0018_calendar_permission"),
+        ("daiban", "0020_import_jobs"),
         ("wagtailsearch", "0010_add_text_fields"),
     ]
 
