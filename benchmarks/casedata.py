@@ -39,7 +39,7 @@ INSERT INTO daiban_case (
     recipient_phone, recipient_address, special_group, window_opinion, rejection_reason, redirect_unit, route,
     result_note, collected_by, identity_checked, courier_company, tracking_number, submitted_at, accepted_at,
     due_date, completed_at, closed_at, updated_at, version, imported_from, import_key, region_id, centre_id,
-    accepting_unit_id
+    accepting_unit_id, visit_address, visit_time
 )
 SELECT
     %(prefix)s || lpad(g.i::text, 12, '0'), '000000', 'window', k.status,
@@ -50,7 +50,7 @@ SELECT
     t.at, t.at + interval '1 hour', ((t.at + interval '10 days') AT TIME ZONE 'Asia/Shanghai')::date,
     CASE WHEN k.status = 'completed' THEN t.at + interval '3 days' END,
     CASE WHEN k.status = 'withdrawn' THEN t.at + interval '2 days' END,
-    t.at, 0, '', '', u.region_id, u.centre_id, u.unit_id
+    t.at, 0, '', '', u.region_id, u.centre_id, u.unit_id, '', ''
 FROM generate_series(1, %(count)s) AS g(i)
 CROSS JOIN LATERAL (
     SELECT %(start)s::timestamptz + (%(span)s::float8 * g.i / %(count)s) * interval '1 second' AS at
