@@ -6,7 +6,8 @@ The floor: a raw openpyxl `write_only` workbook of the same rows: the same cases
 `values_list()` query (flows and evaluation joined; the bench data has one flow per open case),
 each row appended as plain values, no styles.
 
-Sizes: 20,000 and 100,000 cases (BENCH_EXPORT_SIZES=2000,10000 for a quick look). The goal is
+Sizes: 4,000 and 20,000 cases by default, to keep `make bench` short; the goal's sizes are
+BENCH_EXPORT_SIZES=20000,100000 (about ten minutes on the two-core machine). The goal is
 measured at the largest size; memory (tracemalloc peak) must stay flat from the smallest to the largest.
 Goals (issue 16): ≤ 1.2× the floor in CPU; peak memory at 5N ≤ 1.5× that at N (flat, not linear).
 """
@@ -45,7 +46,7 @@ COLUMNS = (
 
 
 def sizes():
-    return [int(n) for n in os.environ.get("BENCH_EXPORT_SIZES", "20000,100000").split(",")]
+    return [int(n) for n in os.environ.get("BENCH_EXPORT_SIZES", "4000,20000").split(",")]
 
 
 def raw_workbook(target):

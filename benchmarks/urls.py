@@ -29,6 +29,7 @@ def bare_insert(request):
         contact_phone=request.POST.get("contact_phone", ""),
         matter_text="地板",
         region_id=request.POST.get("bench_region"),
+        centre_id=request.POST.get("centre"),
     )
     return redirect("/")
 
