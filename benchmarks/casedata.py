@@ -11,9 +11,21 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
-from daiban.models import Case, CaseStatus, Evaluation, EvaluationMethod, FlowStatus, Satisfaction, UnitFlow
+from daiban.models import (
+    Case,
+    CaseStatus,
+    CentreLevel,
+    Evaluation,
+    EvaluationMethod,
+    FlowStatus,
+    RegionLevel,
+    Satisfaction,
+    UnitFlow,
+)
+from tests.factories import CentreFactory, UnitFactory, city, county
 
 LEVELS = list(Satisfaction.values)
+AREAS = ["市中区", "东兴区", "威远县", "资中县", "隆昌市", "内江经开区", "内江高新区"]
 # Cases accepted longer ago than this before `end` are finished (completed or withdrawn), as in life.
 OPEN_DAYS = datetime.timedelta(days=45)
 # Routes as a city sees them over a year: mostly one unit, some 一件事一次办, few 专班, some not routed
@@ -66,6 +78,27 @@ INSERT INTO daiban_unitflow (case_id, unit_id, is_lead, status, assigned_at, acc
 SELECT id, accepting_unit_id, true, 'accepted', accepted_at, accepted_at::date, '', due_date, NULL, '', 0
 FROM daiban_case WHERE number LIKE %(like)s AND status IN ('in_progress', 'accepted')
 """
+
+
+def organisation():
+    """The city centre with its window and departments, each area's bureau window, departments with no case."""
+    root = city()
+    city_window = UnitFactory(name="内江市政务服务管理局", region=root)
+    city_centre = CentreFactory(name="内江市政务服务中心", region=root, window_unit=city_window)
+    for name in ("内江市市场监督管理局", "内江市人力资源和社会保障局", "内江市住房公积金管理中心"):
+        UnitFactory(name=name, region=root).centres.add(city_centre)
+    windows = [(city_window, city_centre)]
+    for name in AREAS:
+        area = county(name)
+        suffix = "行政审批服务局" if name.startswith("内江") else "行政审批局"
+        unit = UnitFactory(name=f"{name}{suffix}", region=area)
+        centre = CentreFactory(name=f"{name}政务服务中心", region=area, window_unit=unit)
+        windows.append((unit, centre))
+        UnitFactory(name=f"{name}医疗保障局", region=area).centres.add(centre)
+    town = county("资中县").add_child(name="水南镇", level=RegionLevel.TOWN)
+    town_window = UnitFactory(name="资中县水南镇便民服务中心", region=town)
+    CentreFactory(name="水南镇便民服务中心", level=CentreLevel.CONVENIENCE_CENTRE, region=town, window_unit=town_window)
+    return windows
 
 
 def insert_cases(windows, count, start, end, prefix="BB"):

@@ -32,18 +32,17 @@ from django.db.models import Count, Q
 from django.test import Client
 from django.utils import timezone
 
-from benchmarks.casedata import insert_cases
+from benchmarks.casedata import insert_cases, organisation
 from benchmarks.conftest import SCALE
-from daiban.models import Case, CaseStatus, CentreLevel, Region, RegionLevel
+from daiban.models import Case, CaseStatus, Region
 from daiban.models.cases import SATISFIED_LEVELS
 from daiban.permissions import cases_visible_to
 from daiban.roles import COUNTY_BUREAU, UNIT_STAFF, WINDOW_STAFF
 from daiban.statistics import Period, monthly_trend, statistics_table
-from tests.factories import CentreFactory, UnitFactory, UserFactory, city, county, staff_user
+from tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
-AREAS = ["市中区", "东兴区", "威远县", "资中县", "隆昌市", "内江经开区", "内江高新区"]
 LEDGER = "/admin/daiban/case/"
 BARE_ADMIN = "/bench/bare-admin/"  # benchmarks/urls.py
 SLACK = 1.1
@@ -97,27 +96,6 @@ def measure(path, size, project, floor, previous=None):
         MISSED.append(f"{path} at {size:,}: {seconds / floor_seconds:.2f}× > {goal}× (+{SLACK - 1:.0%})")
     SCALE.append((path, f"{size:,}", seconds, floor_seconds, len(queries), peak / 2**20, growth))
     return seconds
-
-
-def organisation():
-    """The city centre with its window and departments, each area's bureau window, departments with no case."""
-    root = city()
-    city_window = UnitFactory(name="内江市政务服务管理局", region=root)
-    city_centre = CentreFactory(name="内江市政务服务中心", region=root, window_unit=city_window)
-    for name in ("内江市市场监督管理局", "内江市人力资源和社会保障局", "内江市住房公积金管理中心"):
-        UnitFactory(name=name, region=root).centres.add(city_centre)
-    windows = [(city_window, city_centre)]
-    for name in AREAS:
-        area = county(name)
-        suffix = "行政审批服务局" if name.startswith("内江") else "行政审批局"
-        unit = UnitFactory(name=f"{name}{suffix}", region=area)
-        centre = CentreFactory(name=f"{name}政务服务中心", region=area, window_unit=unit)
-        windows.append((unit, centre))
-        UnitFactory(name=f"{name}医疗保障局", region=area).centres.add(centre)
-    town = county("资中县").add_child(name="水南镇", level=RegionLevel.TOWN)
-    town_window = UnitFactory(name="资中县水南镇便民服务中心", region=town)
-    CentreFactory(name="水南镇便民服务中心", level=CentreLevel.CONVENIENCE_CENTRE, region=town, window_unit=town_window)
-    return windows
 
 
 def floor_month(period):

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from benchmarks.conftest import SCALE
 from daiban.models import MatterPage
+from daiban.services import indexing
 from tests.factories import UnitFactory, county, matter_list
 from tests.matters_xlsx import workbook_bytes
 
@@ -67,7 +68,26 @@ def bare_wagtail_pages(list_page, prefix):
         page.save_revision().publish()
 
 
-def test_matter_import_beside_bare_wagtail(tmp_path):
+def index_writes(monkeypatch):
+    """Every page the search index is written for during the import: per save, and in bulk."""
+    writes = {"per save": [], "bulk": []}
+    per_save, bulk = indexing._index_on_save, indexing.index_now
+
+    def on_save(instance, **kwargs):
+        if isinstance(instance, MatterPage):
+            writes["per save"].append(instance.pk)
+        per_save(instance, **kwargs)
+
+    def in_bulk(pending):
+        writes["bulk"].extend(pk for model, pks in pending.items() if issubclass(model, MatterPage) for pk in pks)
+        bulk(pending)
+
+    monkeypatch.setattr(indexing, "_index_on_save", on_save)
+    monkeypatch.setattr(indexing, "index_now", in_bulk)
+    return writes
+
+
+def test_matter_import_beside_bare_wagtail(tmp_path, monkeypatch):
     region = county("资中县")
     for name in UNITS:
         UnitFactory(name=name, region=region)
@@ -83,13 +103,18 @@ def test_matter_import_beside_bare_wagtail(tmp_path):
     dry, dry_queries, _, _ = timed(lambda: run("--dry-run"))
     _, _, dry_peak, _ = timed(lambda: run("--dry-run"), memory=True)
     parse, _, _, _ = timed(lambda: list(load_workbook(path, read_only=True).active.iter_rows(values_only=True)))
+    writes = index_writes(monkeypatch)
     project, queries, peak, _ = timed(run)
+    monkeypatch.undo()
     floor_list = matter_list(region=region, title="地板清单")
     floor, floor_queries, _, _ = timed(lambda: bare_wagtail_pages(floor_list, "地板"))
 
     SCALE.append((f"import_matters {ROWS} rows", f"{ROWS:,} matters", project, floor, queries, peak, ""))
     SCALE.append((f"import_matters --dry-run {ROWS} rows", f"{ROWS:,} matters", dry, parse, dry_queries, dry_peak, ""))
-    assert MatterPage.objects.filter(title__startswith="次批").count() == ROWS
+    new_pages = set(MatterPage.objects.filter(title__startswith="次批").values_list("pk", flat=True))
+    assert len(new_pages) == ROWS
+    # The search index is written once per page, in bulk after the commit, never on each save.
+    assert writes["per save"] == [] and sorted(writes["bulk"]) == sorted(new_pages)
     assert project < 30, f"导入{ROWS}行用时 {project:.1f} 秒"
     assert project <= 1.5 * SLACK * floor, f"导入 {project:.1f} 秒，裸 Wagtail {floor:.1f} 秒"
     assert dry <= 3 * SLACK * parse, f"试运行 {dry:.2f} 秒，解析 {parse:.2f} 秒"

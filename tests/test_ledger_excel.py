@@ -155,3 +155,20 @@ def test_export_view_respects_scope(client, ledger_case):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet["A5"].value == 1
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_matter_from_the_catalogue_and_receiver_by_name_in_constant_queries():
+    """A case picked from the catalogue (no matter_text) shows the matter's title; the receiver shows by
+    full name, or by username without one; all read in the same few queries, not one per case."""
+    unit, centre = window("目录窗口")
+    page = matter(title="城乡居民基本养老保险参保登记")
+    named = window_clerk(centre, username="clerk_named", first_name="小", last_name="王")
+    unnamed = window_clerk(centre, username="clerk_plain", first_name="", last_name="")
+    for clerk in (named, unnamed):
+        case_in(CaseStatus.IN_PROGRESS, unit, centre, matter=page, matter_text="", received_by=clerk)
+    with CaptureQueriesContext(connection) as queries:
+        sheet = export(ledger_cases(unit=unit))
+    rows = [[cell.value for cell in sheet[row]] for row in (5, 6)]
+    assert [row[3] for row in rows] == [page.title, page.title]
+    assert sorted(row[4] for row in rows) == ["clerk_plain", "小 王"]
+    assert len(queries) <= 3

@@ -20,6 +20,7 @@ is dropped once the row is written).
 """
 
 import datetime
+import functools
 import io
 import math
 import unicodedata
@@ -31,6 +32,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -123,6 +125,8 @@ def workbook_bytes(workbook):
 
 def text_width(text):
     """Width of a line in half-width characters: a CJK character is two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
@@ -136,13 +140,27 @@ def _display(value):
 
 def lines_needed(value, width, size=BODY_SIZE):
     """How many lines a wrapped cell of `width` characters needs for `value`."""
+    if value is None or value == "":
+        return 1
+    return _lines_of_text(_display(value), width, size)
+
+
+@functools.lru_cache(maxsize=4096)  # bounded: a ledger repeats its matters, units and dates, not its names
+def _lines_of_text(text, width, size):
     usable = max(width - 1.5, 1)
     scale = size / BODY_SIZE
-    return sum(max(1, math.ceil(text_width(line) * scale / usable)) for line in _display(value).split("\n"))
+    return sum(max(1, math.ceil(text_width(line) * scale / usable)) for line in text.split("\n"))
 
 
 def row_height(lines, size=BODY_SIZE):
     return round(lines * size * LINE_HEIGHT + CELL_PADDING, 1)
+
+
+def _cells_as_row(cells, row_idx):
+    for col_idx, cell in enumerate(cells, 1):
+        cell.column = col_idx
+        cell.row = row_idx
+        yield cell
 
 
 @dataclass
@@ -158,7 +176,13 @@ class FormSheet:
     def __post_init__(self):
         layout = self.layout
         self.sheet = self.workbook.create_sheet(title=(layout.sheet_title or layout.title)[:31])
+        # Every row this form appends is a list of styled cells: hand them to the writer as they are.
+        # openpyxl's own conversion first tries each cell as a value and catches the ValueError, which
+        # costs more than writing the cell (openpyxl 3.1, pinned in requirements.txt).
+        self.sheet._values_to_row = _cells_as_row
         self._styles = {}
+        self._data_cells = {}
+        self._heights = {}
         self._widths = [column.width for column in layout.columns]
         for index, width in enumerate(self._widths, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
@@ -216,11 +240,33 @@ class FormSheet:
         cell._style = copy(self._style(style, number_format))
         return cell
 
+    def _data_cell(self, index, value, style):
+        """The cell of column `index` for `value`, reused from row to row: the writer writes each row
+        before the next is appended, so one cell per column and style is enough (and much cheaper)."""
+        if isinstance(value, datetime.datetime):
+            number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, datetime.date):
+            number_format = "yyyy-mm-dd"
+        else:
+            number_format = None
+        key = (index, style, number_format)
+        cell = self._data_cells.get(key)
+        if cell is None:
+            cell = self._data_cells[key] = WriteOnlyCell(self.sheet)
+            cell._style = copy(self._style(style, number_format))
+        cell.value = safe_text(value)
+        return cell
+
     def _write(self, cells, height):
         self.row += 1
-        self.sheet.row_dimensions[self.row].height = height
+        # The row's height as the attributes openpyxl writes for it, made once per height (a
+        # RowDimension per row costs as much as a cell); removed once the row is written: memory stays flat.
+        attributes = self._heights.get(height)
+        if attributes is None:
+            attributes = self._heights[height] = dict(RowDimension(self.sheet, height=height))
+        self.sheet.row_dimensions[self.row] = attributes
         self.sheet.append(cells)
-        del self.sheet.row_dimensions[self.row]  # written: keep memory flat
+        del self.sheet.row_dimensions[self.row]
         return self.row
 
     def merge(self, ref):
@@ -271,7 +317,7 @@ class FormSheet:
         """One data row; returns its sheet row number."""
         suffix = "_bold" if bold else ""
         pairs = list(zip(values, self.layout.columns, strict=True))
-        cells = [self._cell(value, column.align + suffix) for value, column in pairs]
+        cells = [self._data_cell(index, value, column.align + suffix) for index, (value, column) in enumerate(pairs)]
         lines = max(lines_needed(value, column.width) for value, column in pairs)
         return self._write(cells, row_height(lines))
 

@@ -138,11 +138,12 @@ def read_matter_workbook(file, progress=None):
     rows = []
     seen = {}
     cap = RowCap("matters")
+    width = sheet.max_column  # computed over every cell: once, not per row
     for number in range(header.row + 1, sheet.max_row + 1):
         if progress is not None and (number - header.row) % PROGRESS_EVERY == 0:
             progress(number - header.row, total)
         raw = {key: values(number, column) for key, column in columns.items()}
-        if _is_footnote(sheet, values, number):
+        if _is_footnote(width, values, number):
             break
         if _is_blank(raw) or _is_example(raw):
             continue
@@ -174,7 +175,8 @@ def _open_sheet(file):
         if sheet.max_row > cap.limit + cap.SLACK:
             raise TooManyRows(cap.message)
         values = _merged_values(sheet)
-        rows = ((n, [values(n, c) for c in range(1, sheet.max_column + 1)]) for n in range(1, sheet.max_row + 1))
+        width = sheet.max_column
+        rows = ((n, [values(n, c) for c in range(1, width + 1)]) for n in range(1, sheet.max_row + 1))
         header, _rest = find_header(rows, HEADINGS, anchors=("unit", "title"))
         if header is not None:
             return sheet, values, header
@@ -203,8 +205,8 @@ def _unit_from_contact_line(text):
     return match.group(1).strip() if match else ""
 
 
-def _is_footnote(sheet, values, number):
-    texts = [values(number, column) for column in range(1, sheet.max_column + 1)]
+def _is_footnote(width, values, number):
+    texts = [values(number, column) for column in range(1, width + 1)]
     first = next((text for text in texts if text), "")
     return first.startswith(FOOTNOTE_START)
 
