@@ -77,3 +77,20 @@ def _scale_table(terminalreporter, rows, title, unit):
         terminalreporter.write_line(
             f"| {path} | {size} | {project:.4f} | {floor:.4f} | {ratio:.1f}× | {queries} | {peak:.1f} | {growth} |"
         )
+
+
+def queries_and_peak(fn):
+    """How many queries one call of fn makes, and the peak of Python memory (MiB) in a second call."""
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        fn()
+    tracemalloc.start()
+    fn()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return len(queries), peak / 2**20

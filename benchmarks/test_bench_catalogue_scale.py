@@ -21,7 +21,6 @@ and growing no faster than the catalogue. SLACK absorbs the noise of a shared tw
 
 import os
 import time
-import tracemalloc
 
 import pytest
 from django.core.cache import cache
@@ -30,7 +29,7 @@ from django.db import connection
 from django.test import Client
 
 from benchmarks.catalogue_data import add_matters, organisation
-from benchmarks.conftest import CATALOGUE, PLANS, RESULTS
+from benchmarks.conftest import CATALOGUE, PLANS, RESULTS, queries_and_peak
 from daiban.models import MatterPage
 
 pytestmark = pytest.mark.django_db
@@ -77,22 +76,6 @@ def page(client, url, params=None):
     response = client.get(url, params or {})
     assert response.status_code == 200, (url, response.status_code)
     return response
-
-
-def queries_and_peak(fn):
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        fn()
-    tracemalloc.start()
-    fn()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return len(queries), peak / 2**20
 
 
 @pytest.fixture

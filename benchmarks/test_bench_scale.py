@@ -22,7 +22,6 @@ slack (SLACK) absorbs the noise of a shared two-core machine.
 import datetime
 import os
 import time
-import tracemalloc
 
 import pytest
 from django.core.cache import cache
@@ -33,7 +32,7 @@ from django.test import Client
 from django.utils import timezone
 
 from benchmarks.casedata import insert_cases, organisation
-from benchmarks.conftest import SCALE
+from benchmarks.conftest import SCALE, queries_and_peak
 from daiban.models import Case, CaseStatus, Region
 from daiban.models.cases import SATISFIED_LEVELS
 from daiban.permissions import cases_visible_to
@@ -78,23 +77,12 @@ def measure(path, size, project, floor, previous=None):
     """One row of the table; returns the project's time for the growth column."""
     seconds, _ = best_of(project)
     floor_seconds, _ = best_of(floor)
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        project()
-    tracemalloc.start()
-    project()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    queries, peak = queries_and_peak(project)
     growth = f"{seconds / previous:.2f}×" if previous else ""
     goal = goal_of(path)
     if goal and seconds > goal * SLACK * floor_seconds:
         MISSED.append(f"{path} at {size:,}: {seconds / floor_seconds:.2f}× > {goal}× (+{SLACK - 1:.0%})")
-    SCALE.append((path, f"{size:,}", seconds, floor_seconds, len(queries), peak / 2**20, growth))
+    SCALE.append((path, f"{size:,}", seconds, floor_seconds, queries, peak, growth))
     return seconds
 
 

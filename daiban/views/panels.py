@@ -18,12 +18,17 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
+def bounded_count(queryset):
+    """At most COUNT_CAP + 1 rows are counted: the cost stays bounded whatever the history holds.
+
+    Sliced, the count keeps the queryset's order, so an ordered index is walked and left early."""
+    found = queryset[: COUNT_CAP + 1].count()
+    return AtLeast(COUNT_CAP) if found > COUNT_CAP else found
+
+
 def _listing(queryset, related):
     queryset = queryset.select_related(*related).order_by("due_date", "pk")
-    # Sliced, the count keeps the order by due date, so it walks the (status, due_date) index and stops.
-    count = queryset[: COUNT_CAP + 1].count()
-    items = list(queryset[:LIMIT])
-    return {"count": AtLeast(COUNT_CAP) if count > COUNT_CAP else count, "items": items}
+    return {"count": bounded_count(queryset), "items": list(queryset[:LIMIT])}
 
 
 class DeadlineWarningsPanel(Component):

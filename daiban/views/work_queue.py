@@ -18,7 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import deadlines, queues
 from ..models import Channel, HandoverParty
 from ..workdays import WorkCalendar
-from .panels import COUNT_CAP, AtLeast
+from .panels import bounded_count
 
 PANEL_LIMIT = 5
 PAGE_SIZE = 30
@@ -47,12 +47,6 @@ class Row:
     when: object = None
     green: str = ""
     badges: list = field(default_factory=list)  # (text, css class)
-
-
-def count(queryset):
-    """At most COUNT_CAP + 1 rows are counted: the cost stays bounded whatever the history holds."""
-    found = queryset[: COUNT_CAP + 1].count()
-    return AtLeast(COUNT_CAP) if found > COUNT_CAP else found
 
 
 class RowMaker:
@@ -175,7 +169,7 @@ class WorkQueuePanel(Component):
             return {"shown": False}
         sections = []
         for section in queues.sections_for(user):
-            total = count(section.queryset)
+            total = bounded_count(section.queryset)
             rows = RowMaker(section)(section.queryset[:PANEL_LIMIT]) if total else []
             sections.append({"section": section, "count": total, "rows": rows, "url": queue_url(section.key)})
         return {
@@ -202,7 +196,7 @@ class WorkQueueView(WagtailAdminTemplateMixin, TemplateView):
         if not queues.has_queue(user):
             raise PermissionDenied
         sections = queues.sections_for(user)
-        counts = [(section, count(section.queryset)) for section in sections]
+        counts = [(section, bounded_count(section.queryset)) for section in sections]
         key = self.request.GET.get("section")
         if key:
             current = next((section for section in sections if section.key == key), None)
