@@ -316,11 +316,11 @@ def listed_numbers_text(body):
 
 
 def test_counts_stop_at_the_cap(client, two, monkeypatch):
-    from daiban.views import work_queue
+    from daiban.views import panels
 
     a, _b = two
     a.fill(4)
-    monkeypatch.setattr(work_queue, "COUNT_CAP", 3)
+    monkeypatch.setattr(panels, "COUNT_CAP", 3)
     client.force_login(a.window)
     assert 'data-section="screening">3+<' in client.get("/admin/").content.decode()
 
