@@ -18,6 +18,7 @@ from operator import and_, or_
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Substr
 
+from .ids import parse_pk
 from .models import MatterListPage, MatterPage, RegionLevel, SearchSynonym, attach_lists
 from .search import build_query, title_concepts
 
@@ -117,9 +118,10 @@ def find_matters(text, *, limit=PICKER_LIMIT, exclude=()):
 
 def picker_option(pk):
     """The live matter with this id as an option (its full label), or None."""
-    if pk in (None, "") or not str(pk).isdigit():
+    pk = parse_pk(pk)
+    if pk is None:
         return None
-    options = _options([int(pk)])
+    options = _options([pk])
     return options[0] if options else None
 
 

@@ -34,6 +34,16 @@ def test_a_matter_in_the_address_that_is_no_number_opens_an_empty_form(client, w
     assert "您正在申请办理" not in response.content.decode()
 
 
+@pytest.mark.parametrize("matter", ["²", "١", "99999999999999999999", "-1"])
+def test_a_posted_matter_that_is_no_number_is_refused_with_the_input_kept(client, world, matter):
+    # The picker's chosen id and the form's check once crashed on these (found by the property tests).
+    response = client.post("/apply/", apply_post(world, matter=matter))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "所选事项不存在或已下线，请重新选择。" in html and "王建国" in html
+    assert not Case.objects.exists()
+
+
 def test_valid_request_creates_the_case_and_shows_the_receipt(
     client, world, sms_outbox, django_capture_on_commit_callbacks
 ):

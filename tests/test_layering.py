@@ -13,7 +13,7 @@ PACKAGE = Path(daiban.__file__).parent
 
 # Lowest first. A module belongs to the first layer with a prefix that matches its dotted name.
 LAYERS = [
-    ("foundation", ["daiban.roles", "daiban.masking", "daiban.search", "daiban.sms", "daiban.charts"]),
+    ("foundation", ["daiban.ids", "daiban.roles", "daiban.masking", "daiban.search", "daiban.sms", "daiban.charts"]),
     ("models", ["daiban.models"]),
     (
         "selectors and permissions",

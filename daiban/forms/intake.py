@@ -13,6 +13,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from ..ids import parse_pk
 from ..matter_picker import clean_query, find_matters, offered_matters, picker_option
 from ..models import (
     Case,
@@ -75,7 +76,7 @@ def normalise_phone(value):
 
 def validate_id_number(value):
     """An 18-character 居民身份证号码 with a correct check digit."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValidationError("身份证件号码应为18位（最后一位可以是X）。")
     total = sum(int(digit) * weight for digit, weight in zip(value[:17], ID_WEIGHTS, strict=True))
     if ID_CHECK[total % 11] != value[-1]:
@@ -224,7 +225,8 @@ class CaseDetailsForm(forms.ModelForm):
         value = self.cleaned_data.get("matter")
         if not value:
             return None
-        matter = offered_matters().filter(pk=value).select_related("unit").first() if value.isdigit() else None
+        pk = parse_pk(value)
+        matter = offered_matters().filter(pk=pk).select_related("unit").first() if pk is not None else None
         if matter is None:
             raise ValidationError("所选事项不存在或已下线，请重新选择。")
         return matter

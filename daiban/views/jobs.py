@@ -5,8 +5,6 @@ Only the person who started a job, or staff of the job's scope, see it (daiban.p
 anyone else gets 404, as for a job that does not exist.
 """
 
-import re
-
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
@@ -16,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from ..ids import parse_pk
 from ..models import JobKind, JobStatus, Liaison, Unit
 from ..permissions import export_phone_for, visible_job_or_404
 from ..services import jobs
@@ -45,11 +44,10 @@ def result_url(job):
 def job_of_page(request, kinds):
     """The job a result page shows (`?job=<id>` or, on a confirm, the posted `job`), or 404: not a number,
     not one of `kinds`, or not visible to this person (permissions.job_visible_to)."""
-    value = str(request.POST.get("job", "") if request.method == "POST" else request.GET.get("job", ""))
-    # Not str.isdigit(): "²" is a digit to it but not to int(); at most 18 digits fit any database's integer.
-    if not re.fullmatch(r"[0-9]{1,18}", value):
+    pk = parse_pk(request.POST.get("job") if request.method == "POST" else request.GET.get("job"))
+    if pk is None:
         raise Http404
-    job = visible_job_or_404(request.user, int(value))
+    job = visible_job_or_404(request.user, pk)
     if job.kind not in kinds:
         raise Http404
     return job

@@ -6,7 +6,6 @@ query code; a matched case is remembered in the session so people need not re-en
 """
 
 import logging
-import re
 import secrets
 
 import qrcode
@@ -30,6 +29,7 @@ from ..forms.intake import (
     error_summary,
 )
 from ..forms.uploads import discard_kept
+from ..ids import parse_pk
 from ..matter_picker import find_matters
 from ..models import Case, CaseStatus, MatterPage, OneTimeNotice
 from ..ratelimit import RateLimit
@@ -131,9 +131,8 @@ def matters(request):
 
 
 def _matter_from_query(request):
-    pk = request.GET.get("matter", "")
-    # Not str.isdigit(): "²" is a digit to it but not to int(); at most 18 digits fit any database's integer.
-    if not re.fullmatch(r"[0-9]{1,18}", pk):
+    pk = parse_pk(request.GET.get("matter"))
+    if pk is None:
         return None
     return MatterPage.objects.live().filter(pk=pk).select_related("unit").first()
 
