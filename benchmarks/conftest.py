@@ -5,6 +5,8 @@ import tracemalloc
 from contextlib import contextmanager
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -94,3 +96,14 @@ def queries_and_peak(fn):
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return len(queries), peak / 2**20
+
+
+@pytest.fixture
+def database_cache(settings):
+    """The production default without Redis (the database cache), and the benchmarks' floors in the URLs."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    }
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    call_command("createcachetable", verbosity=0)
+    cache.clear()

@@ -23,8 +23,6 @@ import os
 import time
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -76,16 +74,6 @@ def page(client, url, params=None):
     response = client.get(url, params or {})
     assert response.status_code == 200, (url, response.status_code)
     return response
-
-
-@pytest.fixture
-def database_cache(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
-    }
-    settings.ROOT_URLCONF = "benchmarks.urls"
-    call_command("createcachetable", verbosity=0)
-    cache.clear()
 
 
 def test_catalogue_scale(database_cache):

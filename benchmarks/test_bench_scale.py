@@ -24,8 +24,6 @@ import os
 import time
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
 from django.test import Client
@@ -122,16 +120,6 @@ def analyse():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-
-
-@pytest.fixture
-def database_cache(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
-    }
-    settings.ROOT_URLCONF = "benchmarks.urls"
-    call_command("createcachetable", verbosity=0)
-    cache.clear()
 
 
 def people(windows):

@@ -88,6 +88,15 @@ _STYLES = {
 _SIZES = {"title": 18}
 
 
+def number_format_of(value):
+    """Dates and times read as dates and times in Excel; everything else keeps the style's format."""
+    if isinstance(value, datetime.datetime):
+        return "yyyy-mm-dd hh:mm"
+    if isinstance(value, datetime.date):
+        return "yyyy-mm-dd"
+    return None
+
+
 @dataclass(frozen=True)
 class Column:
     heading: str
@@ -231,24 +240,14 @@ class FormSheet:
 
     def _cell(self, value, style):
         cell = WriteOnlyCell(self.sheet, value=safe_text(value))
-        if isinstance(value, datetime.datetime):
-            number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, datetime.date):
-            number_format = "yyyy-mm-dd"
-        else:
-            number_format = None
+        number_format = number_format_of(value)
         cell._style = copy(self._style(style, number_format))
         return cell
 
     def _data_cell(self, index, value, style):
         """The cell of column `index` for `value`, reused from row to row: the writer writes each row
         before the next is appended, so one cell per column and style is enough (and much cheaper)."""
-        if isinstance(value, datetime.datetime):
-            number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, datetime.date):
-            number_format = "yyyy-mm-dd"
-        else:
-            number_format = None
+        number_format = number_format_of(value)
         key = (index, style, number_format)
         cell = self._data_cells.get(key)
         if cell is None:
